@@ -1,0 +1,308 @@
+import Foundation
+
+/// A dynamically typed JSON value: the representation of any Kubernetes object whose
+/// shape is not known at compile time (custom resources, patches, stored objects).
+///
+/// Integers and floating-point numbers are kept apart so that `replicas: 1` round-trips
+/// as `1`, not `1.0`. Object keys are unordered; encoding sorts them.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+}
+
+extension JSONValue {
+    /// An empty JSON object.
+    public static let emptyObject = JSONValue.object([:])
+
+    /// The dictionary when this is an object.
+    public var objectValue: [String: JSONValue]? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// The elements when this is an array.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+
+    /// The string when this is a string.
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The boolean when this is a boolean.
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The integer when this is an integer, or a double without a fractional part.
+    public var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9e15: return Int64(d)
+        default: return nil
+        }
+    }
+
+    /// The number as a double when this is any number.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// True for `.null`.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// The JSON type name used in validation messages ("object", "array", "string", ...).
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .int: return "integer"
+        case .double: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+
+    /// Member access on objects; `nil` for missing keys and non-objects.
+    /// Setting on a non-object turns it into an object; setting `nil` removes the key.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            if case .object(let o) = self { return o[key] }
+            return nil
+        }
+        set {
+            var o = objectValue ?? [:]
+            o[key] = newValue
+            self = .object(o)
+        }
+    }
+
+    /// Element access on arrays; `nil` when out of range or not an array.
+    public subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        return nil
+    }
+
+    /// The value at a path of object keys, e.g. `value[path: ["metadata", "name"]]`.
+    public subscript(path path: [String]) -> JSONValue? {
+        get {
+            var current: JSONValue? = self
+            for key in path { current = current?[key] }
+            return current
+        }
+        set {
+            guard let first = path.first else {
+                if let newValue { self = newValue }
+                return
+            }
+            if path.count == 1 {
+                self[first] = newValue
+                return
+            }
+            var child = self[first] ?? .emptyObject
+            if child.objectValue == nil { child = .emptyObject }
+            child[path: Array(path.dropFirst())] = newValue
+            self[first] = child
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONValue: Codable {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let b = try? container.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? container.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? container.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? container.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? container.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let b): try container.encode(b)
+        case .int(let i): try container.encode(i)
+        case .double(let d): try container.encode(d)
+        case .string(let s): try container.encode(s)
+        case .array(let a): try container.encode(a)
+        case .object(let o): try container.encode(o)
+        }
+    }
+}
+
+extension JSONValue {
+    /// Parses JSON bytes. Throws `KubeCoreError.invalidJSON` with the parser's message.
+    public static func parse(_ data: Data) throws -> JSONValue {
+        do {
+            let any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return try JSONValue(foundation: any)
+        } catch let error as KubeCoreError {
+            throw error
+        } catch {
+            throw KubeCoreError.invalidJSON(String(describing: error))
+        }
+    }
+
+    /// Parses a JSON string.
+    public static func parse(_ string: String) throws -> JSONValue {
+        try parse(Data(string.utf8))
+    }
+
+    /// Converts the output of `JSONSerialization` (or a YAML loader producing the same types).
+    public init(foundation any: Any) throws {
+        switch any {
+        case is NSNull:
+            self = .null
+        case let n as NSNumber:
+            // NSNumber bridges Bool too; CFBoolean identity tells them apart.
+            if CFGetTypeID(n) == CFBooleanGetTypeID() {
+                self = .bool(n.boolValue)
+            } else if CFNumberIsFloatType(n) {
+                let d = n.doubleValue
+                self = .double(d)
+            } else {
+                self = .int(n.int64Value)
+            }
+        case let s as String:
+            self = .string(s)
+        case let a as [Any]:
+            self = .array(try a.map { try JSONValue(foundation: $0) })
+        case let o as [String: Any]:
+            var result: [String: JSONValue] = [:]
+            result.reserveCapacity(o.count)
+            for (k, v) in o { result[k] = try JSONValue(foundation: v) }
+            self = .object(result)
+        default:
+            throw KubeCoreError.invalidJSON("unsupported value of type \(type(of: any))")
+        }
+    }
+
+    /// Serializes to compact JSON bytes with sorted keys.
+    public func data(pretty: Bool = false) -> Data {
+        var out = ""
+        write(to: &out, pretty: pretty, indent: 0)
+        return Data(out.utf8)
+    }
+
+    /// Serializes to a compact JSON string with sorted keys.
+    public var jsonString: String {
+        var out = ""
+        write(to: &out, pretty: false, indent: 0)
+        return out
+    }
+
+    private func write(to out: inout String, pretty: Bool, indent: Int) {
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d):
+            if d.isFinite, d.rounded() == d, abs(d) < 1e15 {
+                out += String(Int64(d))
+            } else if d.isFinite {
+                out += String(d)
+            } else {
+                out += "null"
+            }
+        case .string(let s): JSONValue.writeString(s, to: &out)
+        case .array(let a):
+            if a.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, v) in a.enumerated() {
+                if i > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                v.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "]"
+        case .object(let o):
+            if o.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, key) in o.keys.sorted().enumerated() {
+                if i > 0 { out += "," }
+                if pretty { out += "\n" + String(repeating: "  ", count: indent + 1) }
+                JSONValue.writeString(key, to: &out)
+                out += pretty ? ": " : ":"
+                o[key]?.write(to: &out, pretty: pretty, indent: indent + 1)
+            }
+            if pretty { out += "\n" + String(repeating: "  ", count: indent) }
+            out += "}"
+        }
+    }
+
+    private static func writeString(_ s: String, to out: inout String) {
+        out += "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += "\\u" + String(format: "%04x", c.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+}
+
+extension JSONValue {
+    /// Converts any `Encodable` value to a `JSONValue`.
+    public init<T: Encodable>(encoding value: T) throws {
+        let data = try JSONEncoder().encode(value)
+        self = try JSONValue.parse(data)
+    }
+
+    /// Decodes this value into a `Decodable` type.
+    public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: data())
+        } catch {
+            throw KubeCoreError.decoding(String(describing: error))
+        }
+    }
+}

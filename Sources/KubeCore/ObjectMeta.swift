@@ -1,0 +1,112 @@
+import Foundation
+
+/// `metav1.ObjectMeta`: the metadata every persisted object has.
+public struct ObjectMeta: Codable, Sendable, Hashable {
+    public var name: String?
+    public var generateName: String?
+    public var namespace: String?
+    public var uid: String?
+    public var resourceVersion: String?
+    public var generation: Int64?
+    public var creationTimestamp: String?
+    public var deletionTimestamp: String?
+    public var deletionGracePeriodSeconds: Int64?
+    public var labels: [String: String]?
+    public var annotations: [String: String]?
+    public var ownerReferences: [OwnerReference]?
+    public var finalizers: [String]?
+    public var managedFields: [JSONValue]?
+
+    public init(
+        name: String? = nil, generateName: String? = nil, namespace: String? = nil,
+        labels: [String: String]? = nil, annotations: [String: String]? = nil,
+        ownerReferences: [OwnerReference]? = nil, finalizers: [String]? = nil
+    ) {
+        self.name = name
+        self.generateName = generateName
+        self.namespace = namespace
+        self.labels = labels
+        self.annotations = annotations
+        self.ownerReferences = ownerReferences
+        self.finalizers = finalizers
+    }
+
+    /// The ownerReference with `controller: true`, if any.
+    public var controllerReference: OwnerReference? {
+        ownerReferences?.first { $0.controller == true }
+    }
+}
+
+/// `metav1.OwnerReference`: links a dependent to its owner for garbage collection.
+public struct OwnerReference: Codable, Sendable, Hashable {
+    public var apiVersion: String
+    public var kind: String
+    public var name: String
+    public var uid: String
+    public var controller: Bool?
+    public var blockOwnerDeletion: Bool?
+
+    public init(apiVersion: String, kind: String, name: String, uid: String, controller: Bool? = nil, blockOwnerDeletion: Bool? = nil) {
+        self.apiVersion = apiVersion
+        self.kind = kind
+        self.name = name
+        self.uid = uid
+        self.controller = controller
+        self.blockOwnerDeletion = blockOwnerDeletion
+    }
+}
+
+/// `metav1.ListMeta`.
+public struct ListMeta: Codable, Sendable, Hashable {
+    public var resourceVersion: String?
+    public var `continue`: String?
+    public var remainingItemCount: Int64?
+
+    public init(resourceVersion: String? = nil, continue: String? = nil, remainingItemCount: Int64? = nil) {
+        self.resourceVersion = resourceVersion
+        self.continue = `continue`
+        self.remainingItemCount = remainingItemCount
+    }
+}
+
+/// Identifies a resource collection: `apps/v1 deployments`, `v1 pods` (empty group), ...
+public struct GroupVersionResource: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var group: String
+    public var version: String
+    public var resource: String
+
+    public init(group: String, version: String, resource: String) {
+        self.group = group
+        self.version = version
+        self.resource = resource
+    }
+
+    /// `v1` for the core group, `group/version` otherwise.
+    public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
+
+    public var description: String { group.isEmpty ? "\(version)/\(resource)" : "\(group)/\(version)/\(resource)" }
+}
+
+/// Kubernetes timestamps: RFC 3339 in UTC with second precision (`2026-11-26T23:07:53Z`).
+public enum KubeTime {
+    /// Formats a date as a Kubernetes `metav1.Time`.
+    public static func format(_ date: Date) -> String {
+        Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt).format(date)
+    }
+
+    /// Formats a date as a `metav1.MicroTime` (six fractional digits).
+    public static func formatMicro(_ date: Date) -> String {
+        let seconds = floor(date.timeIntervalSince1970)
+        let micros = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down))
+        let base = format(Date(timeIntervalSince1970: seconds))
+        return String(base.dropLast()) + "." + String(format: "%06d", micros) + "Z"
+    }
+
+    /// Parses RFC 3339 timestamps with or without fractional seconds.
+    public static func parse(_ string: String) -> Date? {
+        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt).parse(string) {
+            return d
+        }
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string)
+    }
+}

@@ -1,0 +1,1 @@
+// SextantControllers module.
