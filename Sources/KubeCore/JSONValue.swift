@@ -173,50 +173,17 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses JSON bytes. Throws `KubeCoreError.invalidJSON` with the parser's message.
+    /// Parses JSON bytes. Throws `KubeCoreError.invalidJSON` with the position of the error.
     public static func parse(_ data: Data) throws -> JSONValue {
-        do {
-            let any = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
-            return try JSONValue(foundation: any)
-        } catch let error as KubeCoreError {
-            throw error
-        } catch {
-            throw KubeCoreError.invalidJSON(String(describing: error))
+        try data.withUnsafeBytes { raw in
+            var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self))
+            return try parser.parseDocument()
         }
     }
 
     /// Parses a JSON string.
     public static func parse(_ string: String) throws -> JSONValue {
         try parse(Data(string.utf8))
-    }
-
-    /// Converts the output of `JSONSerialization` (or a YAML loader producing the same types).
-    public init(foundation any: Any) throws {
-        switch any {
-        case is NSNull:
-            self = .null
-        case let n as NSNumber:
-            // NSNumber bridges Bool too; CFBoolean identity tells them apart.
-            if CFGetTypeID(n) == CFBooleanGetTypeID() {
-                self = .bool(n.boolValue)
-            } else if CFNumberIsFloatType(n) {
-                let d = n.doubleValue
-                self = .double(d)
-            } else {
-                self = .int(n.int64Value)
-            }
-        case let s as String:
-            self = .string(s)
-        case let a as [Any]:
-            self = .array(try a.map { try JSONValue(foundation: $0) })
-        case let o as [String: Any]:
-            var result: [String: JSONValue] = [:]
-            result.reserveCapacity(o.count)
-            for (k, v) in o { result[k] = try JSONValue(foundation: v) }
-            self = .object(result)
-        default:
-            throw KubeCoreError.invalidJSON("unsupported value of type \(type(of: any))")
-        }
     }
 
     /// Serializes to compact JSON bytes with sorted keys.

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: builds everything and runs every test (unit, integration against
+# `sextant dev`, kubectl and Python-client checks). The README and .ci/run call exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The official Python Kubernetes client, in a venv the suite owns.
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import kubernetes, yaml' 2>/dev/null; then
+    python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check kubernetes PyYAML
+fi
+export SEXTANT_PYTHON="$PWD/.venv/bin/python"
+
+swift build --build-tests
+swift test --skip-build "$@"
