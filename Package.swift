@@ -144,6 +144,7 @@ let package = Package(
         .testTarget(name: "SextantAPITests", dependencies: ["SextantAPI", "KubeCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantControllersTests", dependencies: ["SextantControllers", "SextantAPI", "KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PlatformTests", dependencies: ["TestSupport", "KubeCore", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         // Helpers for integration tests: start `sextant dev`, run kubectl and the Python client.
         .target(
             name: "TestSupport",
