@@ -1,7 +1,138 @@
 import KubeCore
 
-// SCAFFOLD: signatures agreed between the API server and the schema work; bodies pending.
+/// `x-kubernetes-validations` rules: compiled at CRD creation (rules outside the supported CEL
+/// subset are rejected, never silently passed) and evaluated on create and update.
+/// The subset is documented in docs/cel-subset.md.
 enum CELValidation {
-    static func checkRules(in schema: JSONValue, fieldPath: String) -> [StatusCause] { [] }
-    static func validate(new: JSONValue, old: JSONValue?, schema: JSONValue) -> [StatusCause] { [] }
+    /// Compiles every x-kubernetes-validations rule in a schema; causes for rules outside the
+    /// supported subset (the CRD is rejected with 422: we never treat an unsupported rule as passing).
+    static func checkRules(in schema: JSONValue, fieldPath: String) -> [StatusCause] {
+        var causes: [StatusCause] = []
+        checkNode(schema, path: fieldPath, causes: &causes)
+        return causes
+    }
+
+    private static func checkNode(_ schema: JSONValue, path: String, causes: inout [StatusCause]) {
+        guard case .object(let s) = schema else { return }
+        for (i, rule) in (s["x-kubernetes-validations"]?.arrayValue ?? []).enumerated() {
+            let rulePath = FieldPath.index(FieldPath.child(path, "x-kubernetes-validations"), i)
+            guard let source = rule["rule"]?.stringValue, !source.isEmpty else {
+                causes.append(FieldError.required(FieldPath.child(rulePath, "rule"), ""))
+                continue
+            }
+            if case .failure(let error) = CELProgramCache.shared.program(source) {
+                causes.append(FieldError.invalid(FieldPath.child(rulePath, "rule"), .string(source), "unsupported CEL expression: \(error.message)"))
+            }
+            if let messageExpression = rule["messageExpression"]?.stringValue,
+               case .failure(let error) = CELProgramCache.shared.program(messageExpression) {
+                causes.append(FieldError.invalid(FieldPath.child(rulePath, "messageExpression"), .string(messageExpression), "unsupported CEL expression: \(error.message)"))
+            }
+            if let reason = rule["reason"]?.stringValue,
+               !["FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"].contains(reason) {
+                causes.append(FieldError.notSupported(FieldPath.child(rulePath, "reason"), .string(reason),
+                                                      ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]))
+            }
+        }
+        for key in (s["properties"]?.objectValue ?? [:]).keys.sorted() {
+            if let sub = s["properties"]?[key] {
+                checkNode(sub, path: FieldPath.key(FieldPath.child(path, "properties"), key), causes: &causes)
+            }
+        }
+        if let items = s["items"] { checkNode(items, path: FieldPath.child(path, "items"), causes: &causes) }
+        if let additional = s["additionalProperties"], additional.objectValue != nil {
+            checkNode(additional, path: FieldPath.child(path, "additionalProperties"), causes: &causes)
+        }
+    }
+
+    /// Evaluates the rules for a create (`old == nil`) or update; transition rules (those using
+    /// oldSelf) only on update, where the old value at the same place exists. Causes as the
+    /// apiserver reports them: the node's path (`<nil>` at the root), reason FieldValueInvalid or
+    /// the rule's `reason`, message = messageExpression / `message` / "failed rule: <rule>".
+    static func validate(new: JSONValue, old: JSONValue?, schema: JSONValue) -> [StatusCause] {
+        var causes: [StatusCause] = []
+        validateNode(new, old: old, schema: schema, path: "", causes: &causes)
+        return causes
+    }
+
+    private static func validateNode(_ value: JSONValue, old: JSONValue?, schema: JSONValue, path: String, causes: inout [StatusCause]) {
+        guard case .object(let s) = schema else { return }
+        if let rules = s["x-kubernetes-validations"]?.arrayValue, !value.isNull {
+            for rule in rules {
+                if let cause = evaluate(rule, value: value, old: old, schema: s, path: path) { causes.append(cause) }
+            }
+        }
+        switch value {
+        case .object(let members):
+            let properties = s["properties"]?.objectValue
+            for key in members.keys.sorted() {
+                guard let child = members[key] else { continue }
+                let childSchema = properties?[key] ?? s["additionalProperties"]
+                guard let childSchema, childSchema.objectValue != nil else { continue }
+                validateNode(child, old: old?[key], schema: childSchema, path: FieldPath.child(path, key), causes: &causes)
+            }
+        case .array(let items):
+            guard let itemSchema = s["items"] else { return }
+            let oldItems = correlatedOldItems(items, old: old?.arrayValue, schema: s)
+            for (i, item) in items.enumerated() {
+                validateNode(item, old: oldItems[i], schema: itemSchema, path: FieldPath.index(path, i), causes: &causes)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Old list elements correlate with new ones only in `x-kubernetes-list-type: map` lists (by key).
+    private static func correlatedOldItems(_ items: [JSONValue], old: [JSONValue]?, schema: [String: JSONValue]) -> [JSONValue?] {
+        guard let old, schema["x-kubernetes-list-type"]?.stringValue == "map",
+              let keys = schema["x-kubernetes-list-map-keys"]?.arrayValue?.compactMap(\.stringValue), !keys.isEmpty
+        else { return items.map { _ in nil } }
+        return items.map { item in
+            old.first { candidate in keys.allSatisfy { candidate[$0] == item[$0] } }
+        }
+    }
+
+    private static func evaluate(_ rule: JSONValue, value: JSONValue, old: JSONValue?, schema: [String: JSONValue], path: String) -> StatusCause? {
+        guard let source = rule["rule"]?.stringValue else { return nil }
+        var fieldPath = path
+        if let extra = rule["fieldPath"]?.stringValue, !extra.isEmpty {
+            fieldPath = path + (path.isEmpty ? String(extra.drop { $0 == "." }) : extra)
+        }
+        let field = fieldPath.isEmpty ? "<nil>" : fieldPath
+        let typeName = JSONValue.string(schema["type"]?.stringValue ?? (schema["x-kubernetes-int-or-string"] != nil ? "integer,string" : "object"))
+        let ruleText = rule["message"]?.stringValue ?? source.trimmingCharacters(in: .whitespacesAndNewlines)
+        let expr: CELExpr
+        switch CELProgramCache.shared.program(source) {
+        case .success(let e): expr = e
+        case .failure(let error):
+            return FieldError.invalid(field, typeName, "unsupported CEL expression: \(error.message)")
+        }
+        if expr.usesOldSelf, old == nil { return nil }
+        var variables: [String: CELValue] = ["self": CELValue(json: value)]
+        if let old { variables["oldSelf"] = CELValue(json: old) }
+        let evaluator = CELEvaluator(variables: variables)
+        let passed: Bool
+        do {
+            let result = try evaluator.eval(expr)
+            guard case .bool(let b) = result else {
+                return FieldError.invalid(field, typeName, "rule did not evaluate to a bool (got \(result.typeName)) evaluating rule: \(ruleText)")
+            }
+            passed = b
+        } catch {
+            return FieldError.invalid(field, typeName, "\(error.message) evaluating rule: \(ruleText)")
+        }
+        if passed { return nil }
+        var message = rule["message"]?.stringValue ?? "failed rule: \(source.trimmingCharacters(in: .whitespacesAndNewlines))"
+        if let messageExpression = rule["messageExpression"]?.stringValue,
+           case .success(let mexpr) = CELProgramCache.shared.program(messageExpression),
+           case .string(let evaluated)? = try? evaluator.eval(mexpr),
+           !evaluated.trimmingCharacters(in: .whitespaces).isEmpty {
+            message = evaluated
+        }
+        switch rule["reason"]?.stringValue {
+        case "FieldValueForbidden": return FieldError.forbidden(field, message)
+        case "FieldValueRequired": return FieldError.required(field, message)
+        case "FieldValueDuplicate": return FieldError.duplicate(field, typeName)
+        default: return FieldError.invalid(field, typeName, message)
+        }
+    }
 }

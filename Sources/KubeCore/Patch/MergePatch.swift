@@ -1,6 +1,7 @@
 /// RFC 7386 JSON Merge Patch.
 public enum MergePatch {
-    /// Applies a merge patch: objects merge recursively, `null` deletes, anything else replaces.
+    /// Applies a merge patch: objects merge recursively, `null` deletes, anything else
+    /// (arrays included) replaces. A non-object patch replaces the whole document.
     public static func apply(_ patch: JSONValue, to document: JSONValue) -> JSONValue {
         guard case .object(let patchObject) = patch else { return patch }
         var result = document.objectValue ?? [:]
@@ -14,7 +15,9 @@ public enum MergePatch {
         return .object(result)
     }
 
-    /// The merge patch that turns `original` into `modified` (`null` for removed keys).
+    /// The merge patch that turns `original` into `modified`: changed keys with their new
+    /// values, nested objects as nested patches, `null` for removed keys. Applying the result
+    /// to `original` with `apply` yields `modified` (for documents without `null` members).
     public static func diff(from original: JSONValue, to modified: JSONValue) -> JSONValue {
         guard case .object(let o) = original, case .object(let m) = modified else { return modified }
         var patch: [String: JSONValue] = [:]
