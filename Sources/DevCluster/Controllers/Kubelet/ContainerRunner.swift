@@ -1,0 +1,156 @@
+import Foundation
+import KubeCore
+import Logging
+
+/// Runs one container of a pod with the configured executor, restarting it per the pod's
+/// restart policy, and reports each state change.
+struct ContainerRunner: Sendable {
+    let context: KubeletContext
+    let pod: JSONValue
+    let key: ObjectKey
+    let handle: PodHandle
+    let index: Int
+    let container: JSONValue
+    let port: Int?
+    let reporter: PodStatusReporter
+
+    private var name: String { container["name"]?.stringValue ?? "" }
+    private var restartPolicy: String { pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always" }
+
+    /// What one run of the container produced.
+    struct Outcome: Sendable {
+        var exit: HostExit
+        var reason: String?
+        var message: String?
+    }
+
+    func run() async {
+        let files = context.files
+        var restarts = 0
+        while handle.stopReason == nil, !Task.isCancelled {
+            let startedAt = context.options.now()
+            let needsProbe = port != nil
+            try? Data().write(to: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
+            await reporter.update(index) { run in
+                run.state = .running(startedAt: startedAt)
+                run.ready = !needsProbe
+            }
+            let outcome: Outcome
+            switch context.executor {
+            case .simulate: outcome = await simulate()
+            case .local: outcome = await runLocal(startedAt: startedAt)
+            }
+            let stop = handle.stopReason
+            if stop == .shutdown || Task.isCancelled { return }
+            let termination = ContainerTermination(
+                exitCode: outcome.exit.exitCode, signal: outcome.exit.signal,
+                reason: outcome.reason ?? PodStatusLogic.terminationReason(exitCode: outcome.exit.exitCode, deadlineExceeded: stop == .deadline),
+                message: outcome.message ?? terminationMessage(exitCode: outcome.exit.exitCode),
+                startedAt: startedAt, finishedAt: context.options.now())
+            await reporter.update(index) { run in
+                run.state = .terminated(termination)
+                run.ready = false
+            }
+            let restart = stop == nil && (restartPolicy == "Always" || (restartPolicy == "OnFailure" && termination.exitCode != 0))
+            guard restart else { return }
+            let backoff = min(10, 1 << min(restarts, 4))
+            let podName = key.name
+            let containerName = name
+            await reporter.update(index) { run in
+                run.lastTermination = termination
+                run.restartCount += 1
+                run.state = .waiting(reason: "CrashLoopBackOff", message: "back-off \(backoff)s restarting failed container=\(containerName) pod=\(podName)")
+            }
+            restarts += 1
+            await sleepUnlessStopped(Double(backoff))
+        }
+    }
+
+    /// Sleeps up to `seconds`; returns early (false) when the pod is stopped or the task cancelled.
+    @discardableResult
+    private func sleepUnlessStopped(_ seconds: Double) async -> Bool {
+        let end = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        while ContinuousClock.now < end {
+            if handle.stopReason != nil || Task.isCancelled { return false }
+            let left = end - ContinuousClock.now
+            do { try await Task.sleep(for: min(left, .milliseconds(50))) } catch { return false }
+        }
+        return handle.stopReason == nil
+    }
+
+    private func simulate() async -> Outcome {
+        let files = context.files
+        let script = SimulateScript.of(pod: pod, restartPolicy: restartPolicy)
+        files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated container \(name) started")
+        guard let script else {
+            // A server: runs until stopped.
+            await sleepUnlessStopped(.infinity)
+            return Outcome(exit: HostExit(exitCode: 143, signal: 15))
+        }
+        if let error = script.error {
+            return Outcome(exit: HostExit(exitCode: 1, signal: nil), reason: "Error", message: error)
+        }
+        guard await sleepUnlessStopped(script.seconds) else {
+            return Outcome(exit: HostExit(exitCode: 143, signal: 15))
+        }
+        files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated exit code \(script.exitCode) after \(script.seconds)s")
+        return Outcome(exit: HostExit(exitCode: script.exitCode, signal: nil), message: script.message)
+    }
+
+    private func runLocal(startedAt: Date) async -> Outcome {
+        let files = context.files
+        let terminationPath = files.terminationLog(namespace: key.namespace, pod: key.name, container: name).path
+        let invocation = LocalInvocation.build(
+            pod: pod, container: container, port: port, terminationFile: terminationPath,
+            hostEnvironment: ProcessInfo.processInfo.environment)
+        guard !invocation.arguments.isEmpty else {
+            return Outcome(exit: HostExit(exitCode: 128, signal: nil), reason: "StartError",
+                message: "the local executor needs the container's command or args (the image's entrypoint is not known)")
+        }
+        let process: HostProcess
+        do {
+            process = try HostProcess.spawn(
+                arguments: invocation.arguments, environment: invocation.environment,
+                workingDirectory: files.workDirectory(namespace: key.namespace, pod: key.name).path,
+                logPath: files.log(namespace: key.namespace, pod: key.name, container: name).path)
+        } catch {
+            return Outcome(exit: HostExit(exitCode: 128, signal: nil), reason: "StartError", message: "\(error.localizedDescription)")
+        }
+        context.logger.info("container process started", metadata: [
+            "kind": "Pod", "namespace": "\(key.namespace ?? "")", "name": "\(key.name)", "container": "\(name)", "pid": "\(process.pid)",
+        ])
+        if !handle.attach(process) {
+            process.requestTermination(grace: handle.grace)
+        }
+        defer { handle.detach(process) }
+        let probedPort = port
+        let reporter = reporter
+        let index = index
+        return await withDiscardingTaskGroup { group in
+            if let probedPort {
+                group.addTask {
+                    while !Task.isCancelled, process.isRunning {
+                        if HostNetwork.accepts(port: probedPort) {
+                            await reporter.update(index) { run in
+                                if case .running(let at) = run.state, at == startedAt { run.ready = true }
+                            }
+                            return
+                        }
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+            let exit = await process.waitForExit()
+            group.cancelAll()
+            return Outcome(exit: exit)
+        }
+    }
+
+    private func terminationMessage(exitCode: Int32) -> String? {
+        let files = context.files
+        let file = try? Data(contentsOf: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
+        let policy = container["terminationMessagePolicy"]?.stringValue
+        let log = policy == "FallbackToLogsOnError" ? try? Data(contentsOf: files.log(namespace: key.namespace, pod: key.name, container: name)) : nil
+        return PodStatusLogic.terminationMessage(file: file, log: log, policy: policy, exitCode: exitCode)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Where the kubelet keeps a pod's files: `<data-dir>/pods/<namespace>/<pod>/` holding
+/// `<container>.log` (stdout+stderr), `<container>.termination-log` (the termination message /
+/// `SEXTANT_OUTPUTS_PATH`) and `work/` (the working directory of local-executor processes).
+struct PodFiles: Sendable {
+    let root: URL
+
+    init(dataDirectory: URL) {
+        root = dataDirectory.appendingPathComponent("pods", isDirectory: true)
+    }
+
+    func directory(namespace: String?, pod: String) -> URL {
+        root.appendingPathComponent(namespace ?? "_cluster", isDirectory: true).appendingPathComponent(pod, isDirectory: true)
+    }
+
+    func log(namespace: String?, pod: String, container: String) -> URL {
+        directory(namespace: namespace, pod: pod).appendingPathComponent("\(container).log")
+    }
+
+    func terminationLog(namespace: String?, pod: String, container: String) -> URL {
+        directory(namespace: namespace, pod: pod).appendingPathComponent("\(container).termination-log")
+    }
+
+    func workDirectory(namespace: String?, pod: String) -> URL {
+        directory(namespace: namespace, pod: pod).appendingPathComponent("work", isDirectory: true)
+    }
+
+    /// Creates a fresh directory for a pod (an old one of the same name is removed) with empty logs.
+    func prepare(namespace: String?, pod: String, containers: [String]) throws {
+        let fm = FileManager.default
+        let dir = directory(namespace: namespace, pod: pod)
+        try? fm.removeItem(at: dir)
+        try fm.createDirectory(at: workDirectory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
+        for container in containers {
+            _ = fm.createFile(atPath: log(namespace: namespace, pod: pod, container: container).path, contents: nil)
+            _ = fm.createFile(atPath: terminationLog(namespace: namespace, pod: pod, container: container).path, contents: nil)
+        }
+    }
+
+    /// Removes a pod's files.
+    func remove(namespace: String?, pod: String) {
+        try? FileManager.default.removeItem(at: directory(namespace: namespace, pod: pod))
+    }
+
+    /// Appends a line to a container's log.
+    func appendLog(namespace: String?, pod: String, container: String, _ line: String) {
+        let url = log(namespace: namespace, pod: pod, container: container)
+        guard let handle = try? FileHandle(forWritingTo: url) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data((line + "\n").utf8))
+    }
+}

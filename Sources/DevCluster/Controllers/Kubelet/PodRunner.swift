@@ -1,0 +1,107 @@
+import Foundation
+import KubeCore
+import Logging
+
+/// Runs one pod from start to end: Pending → Running → Succeeded/Failed (or until stopped),
+/// one child task per container, restarting containers as the restart policy says.
+struct PodRunner: Sendable {
+    let context: KubeletContext
+    let pod: JSONValue
+    let key: ObjectKey
+    let handle: PodHandle
+
+    private var spec: JSONValue { pod["spec"] ?? .emptyObject }
+    private var restartPolicy: String { spec["restartPolicy"]?.stringValue ?? "Always" }
+    private var containers: [JSONValue] { spec["containers"]?.arrayValue ?? [] }
+    private var logger: Logger {
+        var l = context.logger
+        l[metadataKey: "kind"] = "Pod"
+        l[metadataKey: "namespace"] = "\(key.namespace ?? "")"
+        l[metadataKey: "name"] = "\(key.name)"
+        return l
+    }
+
+    func run() async {
+        let names = containers.map { $0["name"]?.stringValue ?? "" }
+        let runs = containers.map { ContainerRun.creating(name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "") }
+        let reporter = PodStatusReporter(
+            store: context.store, key: key, uid: handle.uid, restartPolicy: restartPolicy, runs: runs,
+            podIP: PodStatusLogic.hostIP, now: context.options.now, logger: logger)
+        await reporter.write()
+        do {
+            try context.files.prepare(namespace: key.namespace, pod: key.name, containers: names)
+        } catch {
+            logger.error("cannot create pod directory", metadata: ["error": "\(error)"])
+        }
+        var port: Int?
+        if context.executor == .local, restartPolicy == "Always", let free = HostNetwork.freePort() {
+            port = free
+            await annotate(hostPort: free)
+        }
+        logger.info("pod started", metadata: ["executor": "\(context.executor.rawValue)"])
+        let hostPort = port
+        let deadline = spec["activeDeadlineSeconds"]?.intValue
+        let grace = handle.grace
+        await withDiscardingTaskGroup { outer in
+            if let deadline {
+                outer.addTask {
+                    do { try await Task.sleep(for: .seconds(deadline)) } catch { return }
+                    handle.requestStop(.deadline, grace: grace)
+                }
+            }
+            await withDiscardingTaskGroup { inner in
+                for (index, container) in containers.enumerated() {
+                    inner.addTask {
+                        await ContainerRunner(context: context, pod: pod, key: key, handle: handle, index: index, container: container, port: hostPort, reporter: reporter).run()
+                    }
+                }
+            }
+            outer.cancelAll()
+        }
+        switch handle.stopReason {
+        case .deadline:
+            await reporter.fail(reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline")
+        case .deleted:
+            await finishDeletion()
+        case .shutdown, nil:
+            break
+        }
+        logger.info("pod ended", metadata: ["stop": "\(handle.stopReason.map { "\($0)" } ?? "none")"])
+    }
+
+    /// Records the host port of a serving pod in its annotations.
+    private func annotate(hostPort: Int) async {
+        for _ in 0..<10 {
+            do {
+                var current = try await context.store.get(WorkloadResource.pods, namespace: key.namespace, name: key.name)
+                guard current.uid == handle.uid else { return }
+                current[path: ["metadata", "annotations", WorkloadAnnotations.hostPort]] = .string(String(hostPort))
+                _ = try await context.store.update(WorkloadResource.pods, namespace: key.namespace, current)
+                return
+            } catch {
+                if StoreErrors.isConflict(error) { continue }
+                return
+            }
+        }
+    }
+
+    /// After the containers of a gracefully deleted pod stopped: remove it for good and its files.
+    private func finishDeletion() async {
+        if let current = try? await context.store.get(WorkloadResource.pods, namespace: key.namespace, name: key.name),
+            current.uid == handle.uid, current.isDeleting
+        {
+            _ = try? await context.store.delete(WorkloadResource.pods, namespace: key.namespace, name: key.name, options: DeleteOptions(gracePeriodSeconds: 0))
+        }
+        context.files.remove(namespace: key.namespace, pod: key.name)
+    }
+}
+
+/// Annotation keys the dev cluster writes.
+public enum WorkloadAnnotations {
+    /// On pods of the local executor: the host TCP port passed as `PORT`.
+    public static let hostPort = "dev.sextant.dev/host-port"
+    /// On Services with the local executor: `127.0.0.1:<port>` of a ready backing pod.
+    public static let hostEndpoint = "dev.sextant.dev/host-endpoint"
+    /// On Jobs or pod templates: `{"exitCode":N,"seconds":S,"message":"..."}` for the simulate executor.
+    public static let simulate = "dev.sextant.dev/simulate"
+}
