@@ -62,11 +62,16 @@ public final class WorkloadControllers: Service {
             registry: registry)
         let loops: [ControllerLoop] = [
             JobController(store: store, options: options, logger: logger).loop,
+            DeploymentController(store: store, options: options, logger: logger).loop,
+            ServiceController(store: store, executor: executor, logger: logger).loop,
+            NamespaceController(store: store, logger: logger).loop,
         ]
+        let collector = GarbageCollector(store: store, logger: logger)
         logger.info("workload controllers starting", metadata: ["executor": "\(executor.rawValue)"])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await kubelet.run() }
+                group.addTask { await collector.run() }
                 for loop in loops {
                     group.addTask { await loop.run() }
                 }

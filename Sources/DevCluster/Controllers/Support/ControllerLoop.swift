@@ -12,7 +12,7 @@ struct ControllerLoop: Sendable {
     /// A watched resource and how its events map to primary keys.
     struct Source: Sendable {
         var resource: GroupVersionResource
-        var keys: @Sendable (StoreEvent) -> [ObjectKey]
+        var keys: @Sendable (StoreEvent) async -> [ObjectKey]
     }
 
     var name: String
@@ -85,11 +85,11 @@ extension ControllerLoop {
                 let list = try await store.list(source.resource, namespace: nil, labelSelector: nil)
                 for item in list.items {
                     let event = StoreEvent(kind: .added, resource: source.resource, object: item, resourceVersion: list.resourceVersion)
-                    for key in source.keys(event) { queue.add(key) }
+                    for key in await source.keys(event) { queue.add(key) }
                 }
                 let events = try await store.watch(source.resource, namespace: nil, since: list.resourceVersion)
                 for try await event in events {
-                    for key in source.keys(event) { queue.add(key) }
+                    for key in await source.keys(event) { queue.add(key) }
                 }
             } catch is CancellationError {
                 return
