@@ -20,13 +20,16 @@ Modes (as the chart renders them):
   namespaces  the `controller` rules only in --watch-namespace namespaces (Roles),
               `leaderElection` rules in the controller's namespace.
 
+`--user-agent SUBSTR` keeps only entries whose `userAgent` contains SUBSTR (a dev server log holds
+kubectl's and the tests' requests too; the controller identifies itself by its User-Agent).
+
 Exit status 0 when every request is allowed, 1 when some are denied (each printed), 2 on bad input.
 `--lint` only checks the rules file: no "*" anywhere, no secrets, no cluster-scoped resources.
 
 Usage:
   hack/check-rbac.py --log requests.jsonl [--rules charts/sextant/rbac-rules.yaml]
                      [--mode cluster|namespaces] [--watch-namespace NS ...]
-                     [--controller-namespace sextant-system]
+                     [--controller-namespace sextant-system] [--user-agent sextant]
   hack/check-rbac.py --lint
 """
 import argparse
@@ -132,6 +135,7 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["cluster", "namespaces"], default="cluster")
     parser.add_argument("--watch-namespace", action="append", default=[])
     parser.add_argument("--controller-namespace", default="sextant-system")
+    parser.add_argument("--user-agent", help="only check entries whose userAgent contains this")
     parser.add_argument("--lint", action="store_true", help="only check the rules file")
     args = parser.parse_args(argv)
 
@@ -165,6 +169,8 @@ def main(argv=None):
                 except json.JSONDecodeError as e:
                     print(f"check-rbac: {args.log}:{lineno}: not JSON: {e}", file=sys.stderr)
                     return 2
+                if args.user_agent and args.user_agent not in (req.get("userAgent") or ""):
+                    continue
                 total += 1
                 reason = check_request(req, rules, args.mode, args.watch_namespace, args.controller_namespace)
                 if reason:

@@ -161,6 +161,21 @@ struct ChartRenderTests {
         #expect(deployment[path: ["spec", "template", "spec", "containers"]]?[0]?["image"]?.stringValue == "ghcr.io/sextant-ml/sextant@\(digest)")
     }
 
+    @Test("the packaged chart (helm package) renders the same objects as the source folder, RBAC rules file included")
+    func packagedChartRendersTheSame() async throws {
+        let helm = try platformTool("helm")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("helm-package-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let packaged = try await runCommand(helm, ["package", chartPath, "--destination", dir.path])
+        try #require(packaged.exitCode == 0, "\(packaged.output)")
+        let archive = dir.appendingPathComponent("sextant-0.1.0.tgz").path
+        let fromArchive = try await runCommand(helm, ["template", "sextant", archive, "--namespace", "sextant-system"])
+        try #require(fromArchive.exitCode == 0, "\(fromArchive.output)")
+        let fromFolder = try await helmTemplate()
+        #expect(try parseYAMLDocuments(fromArchive.stdout) == parseYAMLDocuments(fromFolder.stdout))
+    }
+
     @Test("the chart's crds/ folder holds the same files as the top-level crds/ folder")
     func chartCRDsMatchTopLevel() throws {
         let fm = FileManager.default

@@ -113,6 +113,18 @@ struct RBACTests {
         #expect(bad.stdout.contains("DENIED update coordination.k8s.io/leases in ml"), "\(bad.output)")
         #expect(bad.stdout.contains("DENIED delete core/pods in ml"), "\(bad.output)")
 
+        // Only the controller's requests count when the log also holds kubectl's.
+        let mixed = """
+            {"verb":"delete","group":"","resource":"secrets","namespace":"ml","userAgent":"kubectl/v1.32.0"}
+            {"verb":"get","group":"batch","resource":"jobs","namespace":"ml","userAgent":"sextant-controller/0.1.0"}
+            """
+        let mixedLog = dir.appendingPathComponent("mixed.jsonl")
+        try mixed.write(to: mixedLog, atomically: true, encoding: .utf8)
+        let filtered = try await runCommand(python, [script, "--log", mixedLog.path, "--user-agent", "sextant-controller"])
+        #expect(filtered.exitCode == 0 && filtered.stdout.contains("1 request(s), 0 denied"), "\(filtered.output)")
+        let unfiltered = try await runCommand(python, [script, "--log", mixedLog.path])
+        #expect(unfiltered.exitCode == 1, "\(unfiltered.output)")
+
         let namespaced = try await runCommand(python, [script, "--log", allowedLog.path, "--mode", "namespaces", "--watch-namespace", "ml"])
         #expect(namespaced.exitCode == 1, "\(namespaced.output)")
         #expect(namespaced.stdout.contains("DENIED list ml.sextant.dev/mlpipelines in (all namespaces)"), "\(namespaced.output)")
