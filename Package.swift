@@ -73,6 +73,7 @@ let package = Package(
             dependencies: [
                 "KubeCore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,0 +1,62 @@
+import KubeCore
+
+extension SageMakerStep {
+    /// The OpenAPI schema of a SageMaker step.
+    public static let schema: SchemaNode = .object(
+        "Run the step as an Amazon SageMaker training job (one per attempt, deterministic name). Credentials come from the standard AWS chain, never from this object.",
+        required: ["region", "roleArn", "image", "instanceType", "outputS3Uri"],
+        [
+            ("region", .string("AWS region (`eu-west-1`).").minLength(1)),
+            ("roleArn", .string("IAM role SageMaker assumes for the job.").pattern("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")),
+            ("image", .string("Training image (ECR URI).").minLength(1)),
+            ("instanceType", .string("Instance type (`ml.m5.xlarge`).").pattern("^ml\\..+$")),
+            ("instanceCount", .int32("Number of instances.").minimum(1).defaulted(1)),
+            ("volumeSizeGB", .int32("EBS volume size per instance in GB.").minimum(1).defaulted(30)),
+            ("hyperParameters", .stringMap("Hyperparameters passed to the algorithm; templates are resolved.")),
+            ("inputs", .array("Input channels.", of: .object("An input channel.", required: ["channel", "s3Uri"], [
+                ("channel", .string("Channel name (`train`, `validation`).").minLength(1)),
+                ("s3Uri", .string("S3 prefix of the channel's data.").pattern("^s3://.+$")),
+            ]))),
+            ("outputS3Uri", .string("S3 prefix where SageMaker writes the model artifact.").pattern("^s3://.+$")),
+            ("maxRuntimeSeconds", .integer("StoppingCondition.MaxRuntimeInSeconds.").minimum(1).defaulted(86400)),
+            ("maxWaitSeconds", .integer("StoppingCondition.MaxWaitTimeInSeconds for spot training; default 2 × maxRuntimeSeconds.").minimum(1)),
+            ("checkpointS3Uri", .string("S3 prefix for checkpoints (recommended with spot).").pattern("^s3://.+$")),
+            ("environment", .stringMap("Environment of the training container; templates are resolved.")),
+        ])
+}
+
+extension VertexAIStep {
+    /// The OpenAPI schema of a Vertex AI step.
+    public static let schema: SchemaNode = .object(
+        "Run the step as a Google Vertex AI CustomJob. Credentials come from workload identity or GOOGLE_APPLICATION_CREDENTIALS.",
+        required: ["project", "location", "image", "machineType"],
+        [
+            ("project", .string("GCP project id.").minLength(1)),
+            ("location", .string("Region (`europe-west4`).").minLength(1)),
+            ("image", .string("Container image.").minLength(1)),
+            ("command", .array("Entrypoint; templates are resolved.", of: .string(""))),
+            ("args", .array("Arguments; templates are resolved.", of: .string(""))),
+            ("machineType", .string("Machine type (`n1-standard-8`).").minLength(1)),
+            ("acceleratorType", .string("Accelerator type (`NVIDIA_TESLA_T4`).")),
+            ("acceleratorCount", .int32("Accelerators per replica.").minimum(0)),
+            ("replicaCount", .int32("Number of replicas.").minimum(1).defaulted(1)),
+            ("serviceAccount", .string("Service account the job runs as.")),
+            ("baseOutputDirectory", .string("GCS prefix for outputs (`gs://...`).").pattern("^gs://.+$")),
+        ])
+}
+
+extension AzureMLStep {
+    /// The OpenAPI schema of an Azure ML step.
+    public static let schema: SchemaNode = .object(
+        "Run the step as an Azure Machine Learning command job. Credentials come from workload identity or client secret environment variables.",
+        required: ["subscriptionId", "resourceGroup", "workspace", "compute", "environment", "command"],
+        [
+            ("subscriptionId", .string("Azure subscription id.").minLength(1)),
+            ("resourceGroup", .string("Resource group of the workspace.").minLength(1)),
+            ("workspace", .string("Azure ML workspace.").minLength(1)),
+            ("compute", .string("Compute cluster name.").minLength(1)),
+            ("environment", .string("Environment (image reference).").minLength(1)),
+            ("command", .string("Command line; templates are resolved.").minLength(1)),
+            ("instanceCount", .int32("Number of nodes.").minimum(1).defaulted(1)),
+        ])
+}

@@ -1,0 +1,227 @@
+import KubeCore
+
+/// One node of the DAG: exactly one of `container`, `sagemaker`, `vertexAI`, `azureML`.
+public struct PipelineStep: Codable, Sendable, Hashable {
+    /// Unique step name (DNS-1123 label).
+    public var name: String
+    /// Steps that must succeed before this one starts.
+    public var dependsOn: [String]?
+    /// Run as a Kubernetes Job.
+    public var container: ContainerStep?
+    /// Run as an Amazon SageMaker training job.
+    public var sagemaker: SageMakerStep?
+    /// Run as a Google Vertex AI CustomJob.
+    public var vertexAI: VertexAIStep?
+    /// Run as an Azure ML command job.
+    public var azureML: AzureMLStep?
+    /// Retries of failed attempts.
+    public var retry: RetryPolicy?
+    /// Deadline of one attempt in seconds.
+    public var timeoutSeconds: Int64?
+    /// Use spot / preemptible capacity where the backend supports it.
+    public var spot: Bool?
+    /// Declared outputs.
+    public var outputs: StepOutputs?
+    /// Reuse of earlier identical results.
+    public var cache: CachePolicy?
+
+    /// A step.
+    public init(
+        name: String, dependsOn: [String]? = nil, container: ContainerStep? = nil,
+        sagemaker: SageMakerStep? = nil, vertexAI: VertexAIStep? = nil, azureML: AzureMLStep? = nil,
+        retry: RetryPolicy? = nil, timeoutSeconds: Int64? = nil, spot: Bool? = nil,
+        outputs: StepOutputs? = nil, cache: CachePolicy? = nil
+    ) {
+        self.name = name
+        self.dependsOn = dependsOn
+        self.container = container
+        self.sagemaker = sagemaker
+        self.vertexAI = vertexAI
+        self.azureML = azureML
+        self.retry = retry
+        self.timeoutSeconds = timeoutSeconds
+        self.spot = spot
+        self.outputs = outputs
+        self.cache = cache
+    }
+
+    /// The step kinds that are set (`container`, `sagemaker`, `vertexAI`, `azureML`).
+    public var kinds: [String] {
+        var k: [String] = []
+        if container != nil { k.append("container") }
+        if sagemaker != nil { k.append("sagemaker") }
+        if vertexAI != nil { k.append("vertexAI") }
+        if azureML != nil { k.append("azureML") }
+        return k
+    }
+}
+
+/// A container step: one Job per attempt.
+public struct ContainerStep: Codable, Sendable, Hashable {
+    /// Container image.
+    public var image: String
+    /// Entrypoint.
+    public var command: [String]?
+    /// Arguments.
+    public var args: [String]?
+    /// Environment variables.
+    public var env: [EnvVar]?
+    /// Working directory.
+    public var workingDir: String?
+    /// Image pull policy.
+    public var imagePullPolicy: String?
+    /// Compute resources.
+    public var resources: ResourceRequirements?
+    /// Where the step writes its outputs JSON (default `/dev/termination-log`).
+    public var terminationMessagePath: String?
+    /// Labels and annotations copied onto the Job's pod template.
+    public var podMetadata: PodMetadata?
+
+    /// A container step.
+    public init(
+        image: String, command: [String]? = nil, args: [String]? = nil, env: [EnvVar]? = nil,
+        workingDir: String? = nil, imagePullPolicy: String? = nil, resources: ResourceRequirements? = nil,
+        terminationMessagePath: String? = nil, podMetadata: PodMetadata? = nil
+    ) {
+        self.image = image
+        self.command = command
+        self.args = args
+        self.env = env
+        self.workingDir = workingDir
+        self.imagePullPolicy = imagePullPolicy
+        self.resources = resources
+        self.terminationMessagePath = terminationMessagePath
+        self.podMetadata = podMetadata
+    }
+}
+
+/// An environment variable: a literal `value` (templates resolved) or a core/v1 `valueFrom`.
+public struct EnvVar: Codable, Sendable, Hashable {
+    /// Variable name.
+    public var name: String
+    /// Literal value.
+    public var value: String?
+    /// core/v1 EnvVarSource, passed through unchanged.
+    public var valueFrom: JSONValue?
+
+    /// An environment variable.
+    public init(name: String, value: String? = nil, valueFrom: JSONValue? = nil) {
+        self.name = name
+        self.value = value
+        self.valueFrom = valueFrom
+    }
+}
+
+/// Requests and limits (quantities as strings).
+public struct ResourceRequirements: Codable, Sendable, Hashable {
+    /// Minimum resources.
+    public var requests: [String: Quantity]?
+    /// Maximum resources.
+    public var limits: [String: Quantity]?
+
+    /// Resource requirements.
+    public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
+        self.requests = requests
+        self.limits = limits
+    }
+}
+
+/// A Kubernetes quantity written as a string (`2Gi`) or a number (`1`); always encoded as a string.
+public struct Quantity: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
+    /// The textual quantity.
+    public var value: String
+
+    /// A quantity from its text.
+    public init(_ value: String) { self.value = value }
+    /// A quantity from a literal.
+    public init(stringLiteral value: String) { self.value = value }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let s = try? c.decode(String.self) {
+            value = s
+        } else if let i = try? c.decode(Int64.self) {
+            value = String(i)
+        } else {
+            value = String(try c.decode(Double.self))
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
+    }
+}
+
+/// Labels and annotations for a pod template.
+public struct PodMetadata: Codable, Sendable, Hashable {
+    /// Labels.
+    public var labels: [String: String]?
+    /// Annotations.
+    public var annotations: [String: String]?
+
+    /// Pod metadata.
+    public init(labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+        self.labels = labels
+        self.annotations = annotations
+    }
+}
+
+/// Retries of a failed attempt.
+public struct RetryPolicy: Codable, Sendable, Hashable {
+    /// Number of retries after the first attempt.
+    public var limit: Int?
+    /// Delay between attempts.
+    public var backoff: Backoff?
+
+    /// A retry policy.
+    public init(limit: Int? = nil, backoff: Backoff? = nil) {
+        self.limit = limit
+        self.backoff = backoff
+    }
+}
+
+/// Exponential backoff: `min(initialSeconds * factor^n, maxSeconds)`.
+public struct Backoff: Codable, Sendable, Hashable {
+    /// Delay before the first retry.
+    public var initialSeconds: Int64?
+    /// Multiplier per retry.
+    public var factor: Double?
+    /// Upper bound of the delay.
+    public var maxSeconds: Int64?
+
+    /// A backoff.
+    public init(initialSeconds: Int64? = nil, factor: Double? = nil, maxSeconds: Int64? = nil) {
+        self.initialSeconds = initialSeconds
+        self.factor = factor
+        self.maxSeconds = maxSeconds
+    }
+}
+
+/// Declared outputs of a step.
+public struct StepOutputs: Codable, Sendable, Hashable {
+    /// Artifact names (values are URIs).
+    public var artifacts: [String]?
+    /// Metric names (values are numbers).
+    public var metrics: [String]?
+
+    /// Declared outputs.
+    public init(artifacts: [String]? = nil, metrics: [String]? = nil) {
+        self.artifacts = artifacts
+        self.metrics = metrics
+    }
+}
+
+/// Step result caching.
+public struct CachePolicy: Codable, Sendable, Hashable {
+    /// Whether a previous identical result may be reused.
+    public var enabled: Bool?
+    /// Maximum age of a reusable result; nil means no limit.
+    public var maxAgeSeconds: Int64?
+
+    /// A cache policy.
+    public init(enabled: Bool? = nil, maxAgeSeconds: Int64? = nil) {
+        self.enabled = enabled
+        self.maxAgeSeconds = maxAgeSeconds
+    }
+}

@@ -1,0 +1,217 @@
+import KubeCore
+
+/// One entry of the model registry (`mv`). See docs/api.md.
+public struct ModelVersion: Codable, Sendable, Hashable {
+    /// `ml.sextant.dev/v1alpha1`.
+    public var apiVersion: String?
+    /// `ModelVersion`.
+    public var kind: String?
+    /// Standard object metadata.
+    public var metadata: ObjectMeta
+    /// The version and what should happen to it.
+    public var spec: ModelVersionSpec
+    /// Effective stage, serving and registry state.
+    public var status: ModelVersionStatus?
+
+    /// A model version.
+    public init(metadata: ObjectMeta, spec: ModelVersionSpec, status: ModelVersionStatus? = nil) {
+        self.apiVersion = SextantGroup.apiVersion
+        self.kind = "ModelVersion"
+        self.metadata = metadata
+        self.spec = spec
+        self.status = status
+    }
+}
+
+/// Model stages.
+public enum ModelStage {
+    public static let none = "None"
+    public static let staging = "Staging"
+    public static let production = "Production"
+    public static let archived = "Archived"
+    /// Every stage.
+    public static let all = [none, staging, production, archived]
+}
+
+/// The desired state of a model version.
+public struct ModelVersionSpec: Codable, Sendable, Hashable {
+    /// Model name (DNS-1123 label).
+    public var model: String
+    /// Version number, unique per model in a namespace.
+    public var version: Int64
+    /// The trained artifact.
+    public var artifact: ArtifactRef
+    /// Framework (`xgboost`, `pytorch`, ...).
+    public var framework: String?
+    /// Metrics of the version.
+    public var metrics: [String: Double]?
+    /// The run that produced it.
+    public var source: ModelSource?
+    /// Requested stage.
+    public var stage: String?
+    /// Promotion rules.
+    public var promotion: PromotionSpec?
+    /// How to serve it.
+    public var serving: ServingSpec?
+    /// Mirrors in other registries.
+    public var registries: RegistriesSpec?
+
+    /// A model version spec.
+    public init(
+        model: String, version: Int64, artifact: ArtifactRef, framework: String? = nil, metrics: [String: Double]? = nil,
+        source: ModelSource? = nil, stage: String? = nil, promotion: PromotionSpec? = nil,
+        serving: ServingSpec? = nil, registries: RegistriesSpec? = nil
+    ) {
+        self.model = model
+        self.version = version
+        self.artifact = artifact
+        self.framework = framework
+        self.metrics = metrics
+        self.source = source
+        self.stage = stage
+        self.promotion = promotion
+        self.serving = serving
+        self.registries = registries
+    }
+}
+
+/// A model artifact.
+public struct ArtifactRef: Codable, Sendable, Hashable {
+    /// Location.
+    public var uri: String
+    /// Content digest (`sha256:...`).
+    public var digest: String?
+
+    /// An artifact reference.
+    public init(uri: String, digest: String? = nil) {
+        self.uri = uri
+        self.digest = digest
+    }
+}
+
+/// The pipeline step that produced a version.
+public struct ModelSource: Codable, Sendable, Hashable {
+    /// MLPipeline name.
+    public var pipeline: String?
+    /// Step name.
+    public var step: String?
+
+    /// A source.
+    public init(pipeline: String? = nil, step: String? = nil) {
+        self.pipeline = pipeline
+        self.step = step
+    }
+}
+
+/// Rules a version must pass before a requested stage takes effect.
+public struct PromotionSpec: Codable, Sendable, Hashable {
+    /// Metric thresholds.
+    public var gates: [MetricGate]?
+    /// Comparison with the current Production version.
+    public var compareToProduction: ProductionComparison?
+    /// Require the `ml.sextant.dev/approved-by` annotation.
+    public var requireApproval: Bool?
+
+    /// A promotion spec.
+    public init(gates: [MetricGate]? = nil, compareToProduction: ProductionComparison? = nil, requireApproval: Bool? = nil) {
+        self.gates = gates
+        self.compareToProduction = compareToProduction
+        self.requireApproval = requireApproval
+    }
+}
+
+/// A metric threshold.
+public struct MetricGate: Codable, Sendable, Hashable {
+    /// Metric name.
+    public var metric: String
+    /// Inclusive lower bound.
+    public var min: Double?
+    /// Inclusive upper bound.
+    public var max: Double?
+
+    /// A gate.
+    public init(metric: String, min: Double? = nil, max: Double? = nil) {
+        self.metric = metric
+        self.min = min
+        self.max = max
+    }
+}
+
+/// Comparison with the Production version (higher is better).
+public struct ProductionComparison: Codable, Sendable, Hashable {
+    /// Metric compared.
+    public var metric: String
+    /// Required improvement over Production.
+    public var minImprovement: Double?
+
+    /// A comparison.
+    public init(metric: String, minImprovement: Double? = nil) {
+        self.metric = metric
+        self.minImprovement = minImprovement
+    }
+}
+
+/// How a version is served.
+public struct ServingSpec: Codable, Sendable, Hashable {
+    /// Server image.
+    public var image: String
+    /// Replicas.
+    public var replicas: Int?
+    /// Container port.
+    public var port: Int?
+    /// Environment.
+    public var env: [EnvVar]?
+    /// Compute resources.
+    public var resources: ResourceRequirements?
+
+    /// A serving spec.
+    public init(image: String, replicas: Int? = nil, port: Int? = nil, env: [EnvVar]? = nil, resources: ResourceRequirements? = nil) {
+        self.image = image
+        self.replicas = replicas
+        self.port = port
+        self.env = env
+        self.resources = resources
+    }
+}
+
+/// Mirrors of a version in other registries.
+public struct RegistriesSpec: Codable, Sendable, Hashable {
+    /// SageMaker Model Registry.
+    public var sagemaker: SageMakerRegistry?
+    /// MLflow Model Registry.
+    public var mlflow: MLflowRegistry?
+
+    /// Registries.
+    public init(sagemaker: SageMakerRegistry? = nil, mlflow: MLflowRegistry? = nil) {
+        self.sagemaker = sagemaker
+        self.mlflow = mlflow
+    }
+}
+
+/// A SageMaker model package group.
+public struct SageMakerRegistry: Codable, Sendable, Hashable {
+    /// AWS region.
+    public var region: String
+    /// Model package group.
+    public var modelPackageGroup: String
+
+    /// A SageMaker registry.
+    public init(region: String, modelPackageGroup: String) {
+        self.region = region
+        self.modelPackageGroup = modelPackageGroup
+    }
+}
+
+/// An MLflow registered model.
+public struct MLflowRegistry: Codable, Sendable, Hashable {
+    /// Tracking server URI.
+    public var trackingURI: String
+    /// Registered model name.
+    public var name: String
+
+    /// An MLflow registry.
+    public init(trackingURI: String, name: String) {
+        self.trackingURI = trackingURI
+        self.name = name
+    }
+}

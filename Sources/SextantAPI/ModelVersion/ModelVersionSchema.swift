@@ -1,0 +1,97 @@
+import KubeCore
+
+extension ModelVersion {
+    /// The OpenAPI schema of `spec`.
+    public static let specSchema: SchemaNode = .object(
+        "One version of a model: its artifact, metrics, requested stage, promotion rules, serving and registry mirrors. `(model, version)` is unique in a namespace.",
+        required: ["model", "version", "artifact"],
+        [
+            ("model", .string("Model name (DNS-1123 label).").dns1123Label()),
+            ("version", .integer("Version number, unique per model in the namespace.").minimum(1)),
+            ("artifact", .object("The trained artifact.", required: ["uri"], [
+                ("uri", .string("Artifact location (`s3://...`).").minLength(1)),
+                ("digest", .string("Content digest (`sha256:<hex>`).").pattern("^sha256:[a-f0-9]{64}$")),
+            ])),
+            ("framework", .string("Framework (`xgboost`, `pytorch`, `sklearn`, ...).")),
+            ("metrics", .map("Metrics of this version, used by promotion gates.", of: .number(""))),
+            ("source", .object("The pipeline step that produced this version (set when a pipeline registers it).", [
+                ("pipeline", .string("MLPipeline name.")),
+                ("step", .string("Step name.")),
+            ])),
+            ("stage", .string("Requested stage. Staging and Production take effect only when the promotion rules pass; `status.stage` is the effective stage.").oneOf(ModelStage.all).defaulted("None")),
+            ("promotion", .object("Rules a version must pass before a requested Staging or Production stage takes effect.", [
+                ("gates", .array("Metric thresholds.", of: .object("A metric threshold.", required: ["metric"], [
+                    ("metric", .string("Metric name.")),
+                    ("min", .number("Inclusive lower bound.")),
+                    ("max", .number("Inclusive upper bound.")),
+                ]))),
+                ("compareToProduction", .object("Comparison with the current Production version of the model (higher is better); skipped for a version that was Production before.", required: ["metric"], [
+                    ("metric", .string("Metric compared.")),
+                    ("minImprovement", .number("Required improvement over Production.").defaulted(0)),
+                ])),
+                ("requireApproval", .boolean("Require the annotation `ml.sextant.dev/approved-by` before promotion.").defaulted(false)),
+            ])),
+            ("serving", servingSchema),
+            ("registries", .object("Mirrors of this version in other model registries.", [
+                ("sagemaker", .object("SageMaker Model Registry: a model package in the group, Approved when Production.", required: ["region", "modelPackageGroup"], [
+                    ("region", .string("AWS region.")),
+                    ("modelPackageGroup", .string("Model package group name.")),
+                ])),
+                ("mlflow", .object("MLflow Model Registry: a registered model version with alias `production`/`staging`.", required: ["trackingURI", "name"], [
+                    ("trackingURI", .string("MLflow tracking server URL.")),
+                    ("name", .string("Registered model name.")),
+                ])),
+            ])),
+        ])
+
+    /// The OpenAPI schema of `serving` (also used by `MLPipeline.spec.register.serving`).
+    public static let servingSchema: SchemaNode = .object(
+        "Serve this version with a Deployment and Service named after it while its effective stage is Staging or Production.",
+        required: ["image"],
+        [
+            ("image", .string("Model server image; gets MODEL_URI, MODEL_NAME and MODEL_VERSION.").minLength(1)),
+            ("replicas", .int32("Number of server pods.").minimum(0).defaulted(1)),
+            ("port", .int32("Container port the server listens on.").minimum(1).maximum(65535).defaulted(8080)),
+            ("env", .array("Extra environment variables.", of: EnvVar.schema)),
+            ("resources", ResourceRequirements.schema),
+        ])
+
+    /// The OpenAPI schema of `status`.
+    public static let statusSchema: SchemaNode = .object(
+        "The observed state of the version, written by the controller.",
+        [
+            ("observedGeneration", CommonSchemas.observedGeneration),
+            ("stage", .string("Effective stage.").oneOf(ModelStage.all)),
+            ("promotedAt", .time("When the effective stage last became Staging or Production.")),
+            ("gates", .array("Result of each gate.", of: .object("A gate result.", required: ["metric", "passed"], [
+                ("metric", .string("Metric name.")),
+                ("value", .number("Observed value.")),
+                ("passed", .boolean("Whether the gate passed.")),
+                ("message", .string("Explanation.")),
+            ]))),
+            ("endpoint", .string("In-cluster URL of the version's Service (`http://<service>.<namespace>.svc:<port>`).")),
+            ("deployment", .string("Name of the serving Deployment.")),
+            ("readyReplicas", .int32("Ready replicas of the serving Deployment.")),
+            ("registries", .array("Mirror state per registry.", of: .object("A registry mirror.", required: ["registry"], [
+                ("registry", .string("`sagemaker` or `mlflow`.")),
+                ("id", .string("Id in that registry (model package ARN, MLflow version).")),
+                ("stage", .string("Stage or approval status in that registry.")),
+                ("syncedAt", .time("When it was last synchronized.")),
+                ("message", .string("Last error, if any.")),
+            ]))),
+            ("lineage", .object("Where this version came from.", [
+                ("pipeline", .string("MLPipeline name.")),
+                ("step", .string("Step name.")),
+                ("datasets", .array("Datasets used by the run.", of: MLPipeline.datasetSchema)),
+                ("images", .array("Images used by the run.", of: .string(""))),
+            ])),
+            ("history", .array("Changes of the effective stage (bounded).", of: .object("A stage change.", required: ["to", "at"], [
+                ("from", .string("Previous stage.")),
+                ("to", .string("New stage.")),
+                ("at", .time("When.")),
+                ("reason", .string("CamelCase reason.")),
+                ("approvedBy", .string("Approver, when approval was required.")),
+            ])).maxItems(50)),
+            ("conditions", CommonSchemas.conditions("`Promoted`, `Serving` and `Ready`.")),
+        ])
+}
