@@ -6,7 +6,9 @@ enum Samples {
     static let condition = Condition(type: "Ready", status: "True", observedGeneration: 1, lastTransitionTime: "2026-11-26T00:00:00Z", reason: "Succeeded", message: "ok")
     static let resources = ResourceRequirements(requests: ["cpu": "1", "memory": "2Gi"], limits: ["nvidia.com/gpu": "1"])
     static let env = [EnvVar(name: "LR", value: "{{params.lr}}", valueFrom: ["secretKeyRef": ["name": "s", "key": "k"]])]
-    static let serving = ServingSpec(image: "srv:1", replicas: 2, port: 8080, env: env, resources: resources)
+    static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources)
+
+    static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true)
 
     static let pipelineSpec = MLPipelineSpec(
         params: ["lr": "0.05"],
@@ -33,7 +35,7 @@ enum Samples {
                 outputs: StepOutputs(artifacts: ["features"], metrics: ["auc"]),
                 cache: CachePolicy(enabled: true, maxAgeSeconds: 60)),
         ],
-        register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", serving: serving))
+        register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", promotion: promotion, serving: serving, framework: "xgboost"))
 
     static let pipeline = MLPipeline(
         metadata: ObjectMeta(name: "p", namespace: "ml"),
@@ -57,7 +59,7 @@ enum Samples {
         spec: ModelVersionSpec(
             model: "churn", version: 1, artifact: ArtifactRef(uri: "s3://m", digest: "sha256:" + String(repeating: "a", count: 64)),
             framework: "xgboost", metrics: ["auc": 0.9], source: ModelSource(pipeline: "p", step: "train"), stage: "Production",
-            promotion: PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true),
+            promotion: promotion,
             serving: serving,
             registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn"))),
         status: ModelVersionStatus(

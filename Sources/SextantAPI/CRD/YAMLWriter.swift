@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 import Yams
 
@@ -28,7 +29,12 @@ public enum YAMLWriter {
         case .double(let d):
             if d.rounded() == d, abs(d) < 1e15 { return Node(String(Int64(d)), Tag(.int)) }
             return Node(String(d), Tag(.float))
-        case .string(let s): return Node(s, Tag(.str), .any)
+        case .string(let s):
+            // Strings a YAML 1.1 reader (kubectl, go-yaml) would take for another type are quoted.
+            let scalar = Node.Scalar(s)
+            let ambiguous = Bool.construct(from: scalar) != nil || Int.construct(from: scalar) != nil
+                || Double.construct(from: scalar) != nil || NSNull.construct(from: scalar) != nil
+            return Node(s, Tag(.str), ambiguous ? .doubleQuoted : .any)
         case .array(let a): return Node(a.map(node))
         case .object(let o):
             let pairs = order(Array(o.keys)).compactMap { key in o[key].map { (Node(key), node($0)) } }
@@ -41,36 +47,34 @@ public enum YAMLWriter {
 public enum YAMLReader {
     /// Every document of a YAML stream, as JSON (empty documents skipped).
     public static func documents(_ yaml: String) throws -> [JSONValue] {
+        let loaded: [Any?]
         do {
-            var out: [JSONValue] = []
-            for node in try Yams.compose_all(yaml: yaml) {
-                let value = json(node)
-                if !value.isNull { out.append(value) }
-            }
-            return out
-        } catch let error as SextantAPIError {
-            throw error
+            loaded = Array(try Yams.load_all(yaml: yaml))
         } catch {
             throw SextantAPIError.serialization(String(describing: error))
         }
+        return try loaded.compactMap { doc in
+            guard let doc else { return nil }
+            let value = try json(doc)
+            return value.isNull ? nil : value
+        }
     }
 
-    static func json(_ node: Node) -> JSONValue {
-        switch node {
-        case .scalar(let s):
-            switch s.tag.description {
-            case "tag:yaml.org,2002:null": return .null
-            case "tag:yaml.org,2002:bool": return Bool.construct(from: s).map { .bool($0) } ?? .string(s.string)
-            case "tag:yaml.org,2002:int": return Int.construct(from: s).map { .int(Int64($0)) } ?? .string(s.string)
-            case "tag:yaml.org,2002:float": return Double.construct(from: s).map { .double($0) } ?? .string(s.string)
-            default: return .string(s.string)
-            }
-        case .sequence(let seq): return .array(seq.map(json))
-        case .mapping(let map):
-            var o: [String: JSONValue] = [:]
-            for (k, v) in map { o[k.string ?? ""] = json(v) }
-            return .object(o)
-        case .alias: return .null  // anchors are not used in Kubernetes manifests
+    static func json(_ any: Any) throws -> JSONValue {
+        switch any {
+        case is NSNull: return .null
+        case let b as Bool: return .bool(b)
+        case let i as Int: return .int(Int64(i))
+        case let d as Double: return .double(d)
+        case let s as String: return .string(s)
+        case let a as [Any]: return .array(try a.map(json))
+        case let o as [String: Any]: return .object(try o.mapValues(json))
+        case let o as [AnyHashable: Any]:
+            var out: [String: JSONValue] = [:]
+            for (k, v) in o { out[String(describing: k.base)] = try json(v) }
+            return .object(out)
+        default:
+            throw SextantAPIError.serialization("unsupported YAML value \(type(of: any))")
         }
     }
 }

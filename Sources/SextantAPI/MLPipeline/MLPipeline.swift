@@ -106,15 +106,24 @@ public struct RegisterSpec: Codable, Sendable, Hashable {
     public var metricsFrom: String?
     /// Desired stage of the new version.
     public var stage: String?
+    /// Copied into `ModelVersion.spec.promotion`.
+    public var promotion: PromotionSpec?
     /// Copied into `ModelVersion.spec.serving`.
     public var serving: ServingSpec?
+    /// Copied into `ModelVersion.spec.framework`.
+    public var framework: String?
 
     /// A register block.
-    public init(model: String, artifact: String, metricsFrom: String? = nil, stage: String? = nil, serving: ServingSpec? = nil) {
+    public init(
+        model: String, artifact: String, metricsFrom: String? = nil, stage: String? = nil,
+        promotion: PromotionSpec? = nil, serving: ServingSpec? = nil, framework: String? = nil
+    ) {
         self.model = model
         self.artifact = artifact
         self.metricsFrom = metricsFrom
         self.stage = stage
+        self.promotion = promotion
         self.serving = serving
+        self.framework = framework
     }
 }

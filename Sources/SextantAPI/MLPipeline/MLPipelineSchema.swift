@@ -63,7 +63,9 @@ extension MLPipeline {
             ("artifact", .string("Artifact URI of the new version, usually `{{steps.STEP.outputs.artifacts.NAME}}`.").minLength(1)),
             ("metricsFrom", .string("Step whose output metrics are copied into the ModelVersion.").dns1123Label()),
             ("stage", .string("Desired stage of the new version.").oneOf(ModelStage.all)),
+            ("promotion", ModelVersion.promotionSchema),
             ("serving", ModelVersion.servingSchema),
+            ("framework", .string("Framework recorded on the ModelVersion (`xgboost`, `pytorch`, ...).")),
         ])
 }
 

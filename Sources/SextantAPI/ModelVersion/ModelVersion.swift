@@ -155,6 +155,10 @@ public struct ProductionComparison: Codable, Sendable, Hashable {
 public struct ServingSpec: Codable, Sendable, Hashable {
     /// Server image.
     public var image: String
+    /// Entrypoint.
+    public var command: [String]?
+    /// Arguments.
+    public var args: [String]?
     /// Replicas.
     public var replicas: Int?
     /// Container port.
@@ -165,8 +169,13 @@ public struct ServingSpec: Codable, Sendable, Hashable {
     public var resources: ResourceRequirements?
 
     /// A serving spec.
-    public init(image: String, replicas: Int? = nil, port: Int? = nil, env: [EnvVar]? = nil, resources: ResourceRequirements? = nil) {
+    public init(
+        image: String, command: [String]? = nil, args: [String]? = nil, replicas: Int? = nil, port: Int? = nil,
+        env: [EnvVar]? = nil, resources: ResourceRequirements? = nil
+    ) {
         self.image = image
+        self.command = command
+        self.args = args
         self.replicas = replicas
         self.port = port
         self.env = env

@@ -19,18 +19,7 @@ extension ModelVersion {
                 ("step", .string("Step name.")),
             ])),
             ("stage", .string("Requested stage. Staging and Production take effect only when the promotion rules pass; `status.stage` is the effective stage.").oneOf(ModelStage.all).defaulted("None")),
-            ("promotion", .object("Rules a version must pass before a requested Staging or Production stage takes effect.", [
-                ("gates", .array("Metric thresholds.", of: .object("A metric threshold.", required: ["metric"], [
-                    ("metric", .string("Metric name.")),
-                    ("min", .number("Inclusive lower bound.")),
-                    ("max", .number("Inclusive upper bound.")),
-                ]))),
-                ("compareToProduction", .object("Comparison with the current Production version of the model (higher is better); skipped for a version that was Production before.", required: ["metric"], [
-                    ("metric", .string("Metric compared.")),
-                    ("minImprovement", .number("Required improvement over Production.").defaulted(0)),
-                ])),
-                ("requireApproval", .boolean("Require the annotation `ml.sextant.dev/approved-by` before promotion.").defaulted(false)),
-            ])),
+            ("promotion", promotionSchema),
             ("serving", servingSchema),
             ("registries", .object("Mirrors of this version in other model registries.", [
                 ("sagemaker", .object("SageMaker Model Registry: a model package in the group, Approved when Production.", required: ["region", "modelPackageGroup"], [
@@ -44,12 +33,28 @@ extension ModelVersion {
             ])),
         ])
 
+    /// The OpenAPI schema of `promotion` (also used by `MLPipeline.spec.register.promotion`).
+    public static let promotionSchema: SchemaNode = .object("Rules a version must pass before a requested Staging or Production stage takes effect.", [
+                ("gates", .array("Metric thresholds.", of: .object("A metric threshold.", required: ["metric"], [
+                    ("metric", .string("Metric name.")),
+                    ("min", .number("Inclusive lower bound.")),
+                    ("max", .number("Inclusive upper bound.")),
+                ]))),
+                ("compareToProduction", .object("Comparison with the current Production version of the model (higher is better); skipped for a version that was Production before.", required: ["metric"], [
+                    ("metric", .string("Metric compared.")),
+                    ("minImprovement", .number("Required improvement over Production.").defaulted(0)),
+                ])),
+                ("requireApproval", .boolean("Require the annotation `ml.sextant.dev/approved-by` before promotion.").defaulted(false)),
+            ])
+
     /// The OpenAPI schema of `serving` (also used by `MLPipeline.spec.register.serving`).
     public static let servingSchema: SchemaNode = .object(
         "Serve this version with a Deployment and Service named after it while its effective stage is Staging or Production.",
         required: ["image"],
         [
             ("image", .string("Model server image; gets MODEL_URI, MODEL_NAME and MODEL_VERSION.").minLength(1)),
+            ("command", .array("Entrypoint of the server container.", of: .string(""))),
+            ("args", .array("Arguments of the server container.", of: .string(""))),
             ("replicas", .int32("Number of server pods.").minimum(0).defaulted(1)),
             ("port", .int32("Container port the server listens on.").minimum(1).maximum(65535).defaulted(8080)),
             ("env", .array("Extra environment variables.", of: EnvVar.schema)),
