@@ -4,8 +4,8 @@ import SextantAPI
 /// Objects with every field set, so that a schema/type mismatch in any field is caught.
 enum Samples {
     static let condition = Condition(type: "Ready", status: "True", observedGeneration: 1, lastTransitionTime: "2026-11-26T00:00:00Z", reason: "Succeeded", message: "ok")
-    static let resources = ResourceRequirements(requests: ["cpu": "1", "memory": "2Gi"], limits: ["nvidia.com/gpu": "1"])
-    static let env = [EnvVar(name: "LR", value: "{{params.lr}}", valueFrom: ["secretKeyRef": ["name": "s", "key": "k"]])]
+    static let resources = ComputeResources(requests: ["cpu": "1", "memory": "2Gi"], limits: ["nvidia.com/gpu": "1"])
+    static let env = [ContainerEnvVar(name: "LR", value: "{{params.lr}}", valueFrom: ["secretKeyRef": ["name": "s", "key": "k"]])]
     static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources)
 
     static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true)

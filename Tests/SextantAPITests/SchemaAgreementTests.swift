@@ -87,7 +87,7 @@ struct SchemaAgreementTests {
 
     @Test("quantities written as numbers decode and encode as strings")
     func quantities() throws {
-        let r = try JSONValue.parse(#"{"requests": {"cpu": 1, "memory": "2Gi"}}"#).decode(as: ResourceRequirements.self)
+        let r = try JSONValue.parse(#"{"requests": {"cpu": 1, "memory": "2Gi"}}"#).decode(as: ComputeResources.self)
         #expect(r.requests?["cpu"] == "1")
         #expect(try JSONValue(encoding: r)[path: ["requests", "cpu"]] == "1")
     }

@@ -101,10 +101,10 @@ extension ContainerStep {
             ("image", .string("Container image.").minLength(1)),
             ("command", .array("Entrypoint. Templates are resolved.", of: .string(""))),
             ("args", .array("Arguments. Templates are resolved.", of: .string(""))),
-            ("env", .array("Environment variables; `value` templates are resolved. The controller adds SEXTANT_PIPELINE, SEXTANT_STEP, SEXTANT_ATTEMPT and SEXTANT_OUTPUTS_PATH.", of: EnvVar.schema)),
+            ("env", .array("Environment variables; `value` templates are resolved. The controller adds SEXTANT_PIPELINE, SEXTANT_STEP, SEXTANT_ATTEMPT and SEXTANT_OUTPUTS_PATH.", of: ContainerEnvVar.schema)),
             ("workingDir", .string("Working directory of the container.")),
             ("imagePullPolicy", .string("Image pull policy.").oneOf(["Always", "IfNotPresent", "Never"])),
-            ("resources", ResourceRequirements.schema),
+            ("resources", ComputeResources.schema),
             ("terminationMessagePath", .string("Where the step writes its outputs JSON (`{\"artifacts\": {...}, \"metrics\": {...}}`); exported as SEXTANT_OUTPUTS_PATH.").defaulted("/dev/termination-log")),
             ("podMetadata", .object("Labels and annotations copied onto the Job's pod template.", [
                 ("labels", .stringMap("Pod labels.")),
@@ -113,7 +113,7 @@ extension ContainerStep {
         ])
 }
 
-extension EnvVar {
+extension ContainerEnvVar {
     /// The OpenAPI schema of an environment variable.
     public static let schema: SchemaNode = .object(
         "An environment variable.", required: ["name"],
@@ -124,7 +124,7 @@ extension EnvVar {
         ])
 }
 
-extension ResourceRequirements {
+extension ComputeResources {
     /// The OpenAPI schema of compute resources.
     public static let schema: SchemaNode = .object(
         "Compute resources of the container.",

@@ -65,13 +65,13 @@ public struct ContainerStep: Codable, Sendable, Hashable {
     /// Arguments.
     public var args: [String]?
     /// Environment variables.
-    public var env: [EnvVar]?
+    public var env: [ContainerEnvVar]?
     /// Working directory.
     public var workingDir: String?
     /// Image pull policy.
     public var imagePullPolicy: String?
     /// Compute resources.
-    public var resources: ResourceRequirements?
+    public var resources: ComputeResources?
     /// Where the step writes its outputs JSON (default `/dev/termination-log`).
     public var terminationMessagePath: String?
     /// Labels and annotations copied onto the Job's pod template.
@@ -79,8 +79,8 @@ public struct ContainerStep: Codable, Sendable, Hashable {
 
     /// A container step.
     public init(
-        image: String, command: [String]? = nil, args: [String]? = nil, env: [EnvVar]? = nil,
-        workingDir: String? = nil, imagePullPolicy: String? = nil, resources: ResourceRequirements? = nil,
+        image: String, command: [String]? = nil, args: [String]? = nil, env: [ContainerEnvVar]? = nil,
+        workingDir: String? = nil, imagePullPolicy: String? = nil, resources: ComputeResources? = nil,
         terminationMessagePath: String? = nil, podMetadata: PodMetadata? = nil
     ) {
         self.image = image
@@ -96,7 +96,7 @@ public struct ContainerStep: Codable, Sendable, Hashable {
 }
 
 /// An environment variable: a literal `value` (templates resolved) or a core/v1 `valueFrom`.
-public struct EnvVar: Codable, Sendable, Hashable {
+public struct ContainerEnvVar: Codable, Sendable, Hashable {
     /// Variable name.
     public var name: String
     /// Literal value.
@@ -113,21 +113,21 @@ public struct EnvVar: Codable, Sendable, Hashable {
 }
 
 /// Requests and limits (quantities as strings).
-public struct ResourceRequirements: Codable, Sendable, Hashable {
+public struct ComputeResources: Codable, Sendable, Hashable {
     /// Minimum resources.
-    public var requests: [String: Quantity]?
+    public var requests: [String: ResourceQuantity]?
     /// Maximum resources.
-    public var limits: [String: Quantity]?
+    public var limits: [String: ResourceQuantity]?
 
     /// Resource requirements.
-    public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
+    public init(requests: [String: ResourceQuantity]? = nil, limits: [String: ResourceQuantity]? = nil) {
         self.requests = requests
         self.limits = limits
     }
 }
 
 /// A Kubernetes quantity written as a string (`2Gi`) or a number (`1`); always encoded as a string.
-public struct Quantity: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
+public struct ResourceQuantity: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
     /// The textual quantity.
     public var value: String
 

@@ -164,14 +164,14 @@ public struct ServingSpec: Codable, Sendable, Hashable {
     /// Container port.
     public var port: Int?
     /// Environment.
-    public var env: [EnvVar]?
+    public var env: [ContainerEnvVar]?
     /// Compute resources.
-    public var resources: ResourceRequirements?
+    public var resources: ComputeResources?
 
     /// A serving spec.
     public init(
         image: String, command: [String]? = nil, args: [String]? = nil, replicas: Int? = nil, port: Int? = nil,
-        env: [EnvVar]? = nil, resources: ResourceRequirements? = nil
+        env: [ContainerEnvVar]? = nil, resources: ComputeResources? = nil
     ) {
         self.image = image
         self.command = command

@@ -57,8 +57,8 @@ extension ModelVersion {
             ("args", .array("Arguments of the server container.", of: .string(""))),
             ("replicas", .int32("Number of server pods.").minimum(0).defaulted(1)),
             ("port", .int32("Container port the server listens on.").minimum(1).maximum(65535).defaulted(8080)),
-            ("env", .array("Extra environment variables.", of: EnvVar.schema)),
-            ("resources", ResourceRequirements.schema),
+            ("env", .array("Extra environment variables.", of: ContainerEnvVar.schema)),
+            ("resources", ComputeResources.schema),
         ])
 
     /// The OpenAPI schema of `status`.
