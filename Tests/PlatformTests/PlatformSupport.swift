@@ -23,7 +23,7 @@ let repoRoot: URL = URL(fileURLWithPath: #filePath)
 let chartPath = repoRoot.appendingPathComponent("charts/sextant").path
 
 /// The result of one external command.
-struct CommandResult: Sendable {
+struct ToolResult: Sendable {
     var exitCode: Int32
     var stdout: String
     var stderr: String
@@ -34,7 +34,7 @@ struct CommandResult: Sendable {
 
 /// Runs a command without blocking the concurrency pool: output goes to temp files (no pipe
 /// deadlock on large outputs) and the exit is awaited through the termination handler.
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) async throws -> CommandResult {
+func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) async throws -> ToolResult {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("platform-cmd-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -71,7 +71,7 @@ func runCommand(_ executable: String, _ arguments: [String], environment: [Strin
     try? errHandle.close()
     let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
     let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-    return CommandResult(exitCode: code, stdout: stdout, stderr: stderr)
+    return ToolResult(exitCode: code, stdout: stdout, stderr: stderr)
 }
 
 /// Finds a platform tool: `$SEXTANT_<TOOL>`, then `<repo>/.sextant/bin/<tool>` (where
@@ -96,7 +96,7 @@ func platformTool(_ name: String) throws -> String {
 }
 
 /// `helm template sextant charts/sextant -n sextant-system <extra>`.
-func helmTemplate(_ extra: [String] = [], namespace: String = "sextant-system") async throws -> CommandResult {
+func helmTemplate(_ extra: [String] = [], namespace: String = "sextant-system") async throws -> ToolResult {
     let helm = try platformTool("helm")
     return try await runCommand(helm, ["template", "sextant", chartPath, "--namespace", namespace] + extra)
 }
