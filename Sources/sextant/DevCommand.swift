@@ -1,9 +1,77 @@
 import ArgumentParser
+import DevCluster
+import Foundation
+import Logging
+import ServiceLifecycle
 
+/// `sextant dev`: the Kubernetes-compatible local API server (see docs/dev-cluster.md).
 struct DevCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "dev", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Runs a local Kubernetes-compatible API server (HTTPS, bearer token) for tests and laptops.")
+
+    @Option(help: "Port to listen on (0 picks any free port).")
+    var port: Int = 6443
+
+    @Option(help: "Directory holding the objects, certificates, token and kubeconfig.")
+    var dataDir: String = ".sextant/dev"
+
+    @Option(help: "What pods do: simulate or local.")
+    var executor: String = "simulate"
+
+    @Flag(help: "Do not run the in-process controllers (currently always the case).")
+    var noController = false
+
+    @Option(help: "Fault injection: share (0-1) of API requests answered with an error.")
+    var faultErrorRate: Double = 0
+
+    @Option(help: "Fault injection: comma-separated HTTP codes for injected errors (500,429,503).")
+    var faultErrorCodes: String = "500,429,503"
+
+    @Option(help: "Fault injection: Retry-After seconds for injected 429/503.")
+    var faultRetryAfter: Int = 1
+
+    @Option(help: "Fault injection: latency added to every API request, in milliseconds.")
+    var faultLatencyMs: Int = 0
+
+    @Option(help: "Fault injection: cut every watch stream after this many events.")
+    var faultWatchEventLimit: Int?
+
+    @Option(help: "Change events kept for watches; older resourceVersions get 410 Expired.")
+    var watchHistory: Int = 10_000
+
+    func validate() throws {
+        guard ["simulate", "local"].contains(executor) else {
+            throw ValidationError("--executor must be simulate or local")
+        }
+        guard (0...1).contains(faultErrorRate) else { throw ValidationError("--fault-error-rate must be between 0 and 1") }
+    }
 
     func run() async throws {
-        throw ValidationError("'sextant dev' is not implemented yet")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+        let logger = Logger(label: "sextant.dev")
+        let dir = URL(fileURLWithPath: dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
+        let faults = FaultConfiguration(
+            errorRate: faultErrorRate,
+            errorCodes: faultErrorCodes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
+            retryAfterSeconds: faultRetryAfter, latencyMs: faultLatencyMs, watchEventLimit: faultWatchEventLimit)
+        let server = try await DevClusterServer(
+            configuration: DevClusterConfiguration(port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory),
+            logger: logger)
+        let kubeconfig = server.kubeconfigPath.path
+        let service = try server.makeService { _ in
+            FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig)\n".utf8))
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        await server.shutdown()
     }
 }

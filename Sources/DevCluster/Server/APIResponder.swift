@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import KubeCore
+import Logging
+import NIOCore
+import NIOSSL
+import Synchronization
+
+/// Late-bound parts of the server (pod logs come from the kubelet emulation, the address
+/// is known once the listener is bound).
+final class ServerState: Sendable {
+    let logProvider = Mutex<(any PodLogProvider)?>(nil)
+    let address = Mutex<String>("127.0.0.1:6443")
+}
+
+/// The Kubernetes API: authentication, fault injection, body limits, routing to handlers.
+struct APIResponder: HTTPResponder {
+    typealias Context = DevRequestContext
+    /// kube-apiserver's limit for request bodies (3 MiB).
+    static let maxBodySize = 3 * 1024 * 1024
+
+    let store: DevStore
+    let token: String
+    let faults: FaultInjector
+    let state: ServerState
+    let logger: Logger
+
+    func respond(to request: Request, context: DevRequestContext) async throws -> Response {
+        do {
+            return try await handle(request, context: context)
+        } catch let status as Status {
+            return Responses.status(status)
+        } catch {
+            logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
+            return Responses.status(APIErrors.internalError("\(error)"))
+        }
+    }
+
+    private func handle(_ request: Request, context: DevRequestContext) async throws -> Response {
+        let path = request.uri.path
+        let unauthenticated = ["/healthz", "/livez", "/readyz", "/version"].contains(path)
+        if !unauthenticated, !(await authenticated(request, context: context)) {
+            return Responses.status(APIErrors.unauthorized)
+        }
+        let query = Query(request.uri.query)
+        if path != "/admin/faults" && !unauthenticated {
+            if let injected = try await faults.beforeRequest(method: request.method.rawValue, path: path) {
+                return injected
+            }
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxBodySize)
+        } catch {
+            return Responses.status(APIErrors.tooLarge(limit: Self.maxBodySize))
+        }
+        let catalog = await store.resourceCatalog()
+        let accept = AcceptedFormat(request.headers[.accept])
+        switch Router.route(path, catalog: catalog) {
+        case .healthz:
+            return Responses.text("ok")
+        case .version:
+            return Responses.json(Discovery.version())
+        case .api:
+            if let v = accept.aggregatedDiscovery {
+                return Responses.json(Discovery.aggregated(core: true, version: v, catalog), contentType: Discovery.contentType(aggregated: v))
+            }
+            return Responses.json(Discovery.apiVersions(serverAddress: state.address.withLock { $0 }))
+        case .apis:
+            if let v = accept.aggregatedDiscovery {
+                return Responses.json(Discovery.aggregated(core: false, version: v, catalog), contentType: Discovery.contentType(aggregated: v))
+            }
+            return Responses.json(Discovery.apiGroupList(catalog))
+        case .group(let name):
+            guard let group = Discovery.group(name, catalog) else { throw APIErrors.pathNotFound }
+            return Responses.json(group)
+        case .groupVersion(let group, let version):
+            guard let list = Discovery.resourceList(group: group, version: version, catalog) else { throw APIErrors.pathNotFound }
+            return Responses.json(list)
+        case .openAPIv2:
+            return Responses.json(OpenAPIDocuments.v2(crds: catalog.crds))
+        case .openAPIv3Index:
+            return Responses.json(OpenAPIDocuments.v3Index(crds: catalog.crds))
+        case .openAPIv3(let sub):
+            guard let doc = OpenAPIDocuments.v3(path: sub, crds: catalog.crds) else { throw APIErrors.pathNotFound }
+            return Responses.json(doc)
+        case .adminFaults:
+            return try await faults.handleAdmin(method: request.method, body: body, store: store)
+        case .notFound:
+            throw APIErrors.pathNotFound
+        case .resource(let target):
+            let handler = ResourceHandler(store: store, faults: faults, state: state, logger: logger, catalog: catalog)
+            return try await handler.handle(method: request.method, target: target, query: query, headers: request.headers, body: body, accept: accept)
+        }
+    }
+
+    /// A matching bearer token, or a client certificate verified against the cluster CA.
+    private func authenticated(_ request: Request, context: DevRequestContext) async -> Bool {
+        if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
+            return header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces) == token
+        }
+        let certificate = try? await context.channel.nioSSL_peerCertificate().get()
+        return certificate != nil
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import KubeCore
+import NIOCore
+
+/// The request context: Hummingbird's core storage plus the connection (for client certificates).
+public struct DevRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.channel = source.channel
+    }
+
+    public var maxUploadSize: Int { APIResponder.maxBodySize }
+}
+
+/// Decoded query parameters (`+` is a space, percent-escapes decoded), first value wins.
+struct Query: Sendable {
+    private var values: [String: String] = [:]
+
+    init(_ raw: String?) {
+        guard let raw else { return }
+        for pair in raw.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode: (Substring) -> String = { s in
+                let spaced = s.replacingOccurrences(of: "+", with: " ")
+                return spaced.removingPercentEncoding ?? spaced
+            }
+            let key = decode(parts[0])
+            if values[key] == nil { values[key] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+    }
+
+    subscript(_ key: String) -> String? { values[key] }
+
+    func bool(_ key: String) -> Bool {
+        guard let v = values[key] else { return false }
+        return v == "true" || v == "1" || v.isEmpty
+    }
+
+    func int(_ key: String) -> Int? { values[key].flatMap { Int($0) } }
+
+    /// `dryRun=All` (any value other than empty means dry run; the server only knows All).
+    var dryRun: Bool { (values["dryRun"] ?? "").isEmpty == false }
+}
+
+/// Building HTTP responses.
+enum Responses {
+    static let jsonType = "application/json"
+
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, contentType: String = jsonType, warnings: [String] = []) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeBytes(value.data())
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.cacheControl] = "no-cache, private"
+        for warning in warnings {
+            headers.append(HTTPField(name: .warning, value: "299 - \"\(warning.replacingOccurrences(of: "\"", with: "\\\""))\""))
+        }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: buffer))
+    }
+
+    /// A `kind: Status` error body with the status code it carries.
+    static func status(_ status: Status, extraHeaders: HTTPFields = HTTPFields()) -> Response {
+        let value = (try? JSONValue(encoding: status)) ?? ["kind": "Status", "apiVersion": "v1", "status": "Failure"]
+        var response = json(value, status: HTTPResponse.Status(code: status.code ?? 500))
+        for field in extraHeaders { response.headers.append(field) }
+        return response
+    }
+
+    static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A `Success` Status (deletecollection, deletes of kinds that do not return the object).
+    static func success(details: StatusDetails? = nil) -> JSONValue {
+        var s = Status(status: "Success")
+        s.details = details
+        return (try? JSONValue(encoding: s)) ?? ["kind": "Status", "apiVersion": "v1", "status": "Success"]
+    }
+}
+
+/// What the client asked for in `Accept`.
+struct AcceptedFormat: Sendable {
+    /// A meta.k8s.io Table (`as=Table`).
+    var table = false
+    /// Partial object metadata (`as=PartialObjectMetadata` / `PartialObjectMetadataList`).
+    var partialMetadata = false
+    /// Aggregated discovery version (`v2` or `v2beta1`) when asked for.
+    var aggregatedDiscovery: String?
+
+    init(_ accept: String?) {
+        guard let accept else { return }
+        // Media types in preference order; the first one we can serve wins.
+        for mediaType in accept.split(separator: ",") {
+            let params = mediaType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let base = params.first, base == "application/json" || base == "*/*" || base == "application/*" else { continue }
+            var dict: [String: String] = [:]
+            for p in params.dropFirst() {
+                let kv = p.split(separator: "=", maxSplits: 1).map(String.init)
+                if kv.count == 2 { dict[kv[0]] = kv[1] }
+            }
+            switch dict["as"] {
+            case "Table" where dict["g"] == "meta.k8s.io" && (dict["v"] == "v1" || dict["v"] == "v1beta1"):
+                table = true
+                return
+            case "PartialObjectMetadata", "PartialObjectMetadataList":
+                if dict["g"] == "meta.k8s.io" { partialMetadata = true; return }
+            case "APIGroupDiscoveryList" where dict["g"] == "apidiscovery.k8s.io":
+                if dict["v"] == "v2" || dict["v"] == "v2beta1" { aggregatedDiscovery = dict["v"]; return }
+            case nil:
+                return
+            default:
+                continue
+            }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let warning = HTTPField.Name("Warning")!
+    static let retryAfter = HTTPField.Name("Retry-After")!
+    static let auditID = HTTPField.Name("Audit-Id")!
+}

@@ -1,0 +1,248 @@
+import Foundation
+import Hummingbird
+import KubeCore
+import Logging
+import NIOCore
+
+/// The REST verbs on one resource: get, list, watch, create, update, patch, delete,
+/// deletecollection, and the status and log subresources.
+struct ResourceHandler: Sendable {
+    let store: DevStore
+    let faults: FaultInjector
+    let state: ServerState
+    let logger: Logger
+    let catalog: ResourceCatalog
+
+    func handle(method: HTTPRequest.Method, target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
+        let info = target.info
+        let clusterWideNamespaced = info.namespaced && target.namespace == nil
+        switch (method, target.name) {
+        case (.get, nil):
+            if target.watchPrefix || query.bool("watch") { return try await watch(target, query: query, accept: accept) }
+            return try await list(target, query: query, accept: accept)
+        case (.get, let name?):
+            if target.subresource == "log" { return try await podLog(target, name: name, query: query) }
+            let object = try await store.getObject(info, namespace: target.namespace, name: name)
+            return render(object, info: info, accept: accept, status: .ok)
+        case (.post, nil) where !clusterWideNamespaced:
+            return try await create(target, query: query, headers: headers, body: body, accept: accept)
+        case (.put, let name?):
+            return try await update(target, name: name, query: query, headers: headers, body: body, accept: accept)
+        case (.patch, let name?):
+            return try await patch(target, name: name, query: query, headers: headers, body: body, accept: accept)
+        case (.delete, let name?) where target.subresource == nil:
+            return try await delete(target, name: name, query: query, body: body)
+        case (.delete, nil) where !clusterWideNamespaced || !info.namespaced:
+            return try await deleteCollection(target, query: query, body: body)
+        default:
+            throw APIErrors.methodNotAllowed
+        }
+    }
+
+    // MARK: Options
+
+    func writeOptions(_ query: Query, headers: HTTPFields, subresource: String?) -> WriteOptions {
+        var opts = WriteOptions()
+        opts.dryRun = query.dryRun
+        opts.subresource = subresource == "status" ? "status" : nil
+        opts.fieldManager = Self.fieldManager(query, headers: headers)
+        if let validation = query["fieldValidation"], ["Strict", "Warn", "Ignore"].contains(validation) {
+            opts.fieldValidation = validation
+        }
+        return opts
+    }
+
+    /// The `fieldManager` parameter, else the User-Agent's product name (kube-apiserver's default).
+    static func fieldManager(_ query: Query, headers: HTTPFields) -> String {
+        if let manager = query["fieldManager"], !manager.isEmpty { return manager }
+        let agent = headers[.userAgent] ?? "unknown"
+        return String(agent.split(separator: "/").first ?? "unknown")
+    }
+
+    func validateFieldValidation(_ query: Query) throws {
+        if let v = query["fieldValidation"], !["Strict", "Warn", "Ignore", ""].contains(v) {
+            throw APIErrors.badRequest("fieldValidation must be one of \"Strict\", \"Warn\", or \"Ignore\", got \"\(v)\"")
+        }
+    }
+
+    // MARK: Rendering
+
+    /// One object, as JSON or as a one-row Table when the client asked for a Table.
+    func render(_ object: JSONValue, info: ResourceInfo, accept: AcceptedFormat, status: HTTPResponse.Status, warnings: [String] = []) -> Response {
+        if accept.table {
+            let table = TableRenderer.table(items: [object], resource: info.gvr, printerColumns: catalog.custom[info.gvr]?.printerColumns,
+                                            includeObject: nil, listMeta: ["resourceVersion": object[path: ["metadata", "resourceVersion"]] ?? ""], now: Date())
+            return Responses.json(table, status: status, warnings: warnings)
+        }
+        if accept.partialMetadata {
+            return Responses.json(partialMetadata(object), status: status, warnings: warnings)
+        }
+        return Responses.json(object, status: status, warnings: warnings)
+    }
+
+    func partialMetadata(_ object: JSONValue) -> JSONValue {
+        ["kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": object["metadata"] ?? .emptyObject]
+    }
+
+    func listKind(_ info: ResourceInfo) -> String {
+        if info.isCustom, let crd = catalog.crds.first(where: { $0[path: ["metadata", "name"]]?.stringValue == info.crdName }),
+           let listKind = crd[path: ["spec", "names", "listKind"]]?.stringValue {
+            return listKind
+        }
+        return "\(info.kind)List"
+    }
+
+    // MARK: List
+
+    func list(_ target: ResourceRequest, query: Query, accept: AcceptedFormat) async throws -> Response {
+        let info = target.info
+        let filter = try ListFilter(info: info, query: query)
+        var after: String?
+        var listRV: UInt64?
+        if let token = query["continue"], !token.isEmpty {
+            let decoded = try ContinueToken.decode(token)
+            after = decoded.lastKey
+            listRV = decoded.rv
+        }
+        let (all, rv) = await store.listObjects(info, namespace: target.namespace, after: after) { filter.matches($0) }
+        var items = all
+        var meta: JSONValue = ["resourceVersion": .string(String(listRV ?? rv))]
+        if let limit = query.int("limit"), limit > 0, items.count > limit {
+            let remaining = items.count - limit
+            items = Array(items.prefix(limit))
+            meta["continue"] = .string(ContinueToken.encode(rv: listRV ?? rv, lastKey: items[items.count - 1].key))
+            if filter.isEmpty { meta["remainingItemCount"] = .int(Int64(remaining)) }
+        }
+        let objects = await presentAll(items.map(\.object), info: info)
+        if accept.table {
+            let table = TableRenderer.table(items: objects, resource: info.gvr, printerColumns: catalog.custom[info.gvr]?.printerColumns,
+                                            includeObject: query["includeObject"], listMeta: meta, now: Date())
+            return Responses.json(table)
+        }
+        if accept.partialMetadata {
+            return Responses.json(["kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+                                   "items": .array(objects.map(partialMetadata))])
+        }
+        return Responses.json(["kind": .string(listKind(info)), "apiVersion": .string(info.apiVersion), "metadata": meta, "items": .array(objects)])
+    }
+
+    func presentAll(_ objects: [JSONValue], info: ResourceInfo) async -> [JSONValue] {
+        if info.storageKey == "events" && info.group == "events.k8s.io" { return objects.map(EventConversion.toEventsV1) }
+        return objects.map { object in
+            var o = object
+            o["apiVersion"] = .string(info.apiVersion)
+            o["kind"] = .string(info.kind)
+            return o
+        }
+    }
+
+    // MARK: Create / update
+
+    func create(_ target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
+        try validateFieldValidation(query)
+        let object = try BodyDecoding.decode(body, contentType: headers[.contentType])
+        try BodyDecoding.checkTypeMeta(object, info: target.info, name: nil)
+        let opts = writeOptions(query, headers: headers, subresource: nil)
+        let result = try await store.createObject(target.info, namespace: target.namespace, object, opts)
+        return render(result.object, info: target.info, accept: accept, status: .created, warnings: result.warnings)
+    }
+
+    func update(_ target: ResourceRequest, name: String, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
+        try validateFieldValidation(query)
+        let info = target.info
+        guard target.subresource == nil || target.subresource == "status" || target.subresource == "finalize" else {
+            throw APIErrors.methodNotAllowed
+        }
+        let object = try BodyDecoding.decode(body, contentType: headers[.contentType])
+        try BodyDecoding.checkTypeMeta(object, info: info, name: name)
+        try await faults.checkConflict(info: info, namespace: target.namespace, name: name)
+        let opts = writeOptions(query, headers: headers, subresource: target.subresource)
+        let result: WriteResult
+        if target.subresource == "finalize" {
+            result = try await store.finalizeNamespace(name: name, object, opts)
+        } else {
+            result = try await store.updateObject(info, namespace: target.namespace, name: name, object, opts,
+                                                  allowCreate: Self.allowsCreateOnUpdate(info))
+        }
+        return render(result.object, info: info, accept: accept, status: result.created ? .created : .ok, warnings: result.warnings)
+    }
+
+    /// Kinds whose PUT creates a missing object (kube-apiserver's AllowCreateOnUpdate).
+    static func allowsCreateOnUpdate(_ info: ResourceInfo) -> Bool {
+        ["events", "leases.coordination.k8s.io", "endpoints"].contains(info.storageKey)
+    }
+
+    // MARK: Delete
+
+    func deleteOptions(_ query: Query, body: ByteBuffer) throws -> DeleteOptions {
+        var options = DeleteOptions()
+        if body.readableBytes > 0 {
+            let json = try BodyDecoding.decode(body, contentType: "application/json")
+            options = (try? json.decode(as: DeleteOptions.self)) ?? DeleteOptions()
+            if options.propagationPolicy == nil, let orphan = json["orphanDependents"]?.boolValue {
+                options.propagationPolicy = orphan ? PropagationPolicy.orphan : PropagationPolicy.background
+            }
+        }
+        if let policy = query["propagationPolicy"], !policy.isEmpty { options.propagationPolicy = policy }
+        if let policy = options.propagationPolicy, ![PropagationPolicy.orphan, PropagationPolicy.background, PropagationPolicy.foreground].contains(policy) {
+            let deleteOptionsInfo = ResourceInfo(group: "meta.k8s.io", version: "v1", resource: "deleteoptions", kind: "DeleteOptions", namespaced: false)
+            throw APIErrors.invalid(deleteOptionsInfo, "", [StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"", field: "propagationPolicy")])
+        }
+        if query.dryRun { options.dryRun = ["All"] }
+        return options
+    }
+
+    func delete(_ target: ResourceRequest, name: String, query: Query, body: ByteBuffer) async throws -> Response {
+        let info = target.info
+        let options = try deleteOptions(query, body: body)
+        let result = try await store.deleteObject(info, namespace: target.namespace, name: name, options: options, dryRun: query.dryRun)
+        if result.removed && !Self.returnsDeletedObject(info) {
+            let details = StatusDetails(name: name, group: info.group, kind: info.resource,
+                                        uid: result.object[path: ["metadata", "uid"]]?.stringValue)
+            return Responses.json(Responses.success(details: details))
+        }
+        return Responses.json(result.object)
+    }
+
+    /// Kinds whose registry sets ReturnDeletedObject (pods, custom resources, CRDs, namespaces' final delete).
+    static func returnsDeletedObject(_ info: ResourceInfo) -> Bool {
+        info.isCustom || (info.group.isEmpty && info.resource == "pods")
+    }
+
+    func deleteCollection(_ target: ResourceRequest, query: Query, body: ByteBuffer) async throws -> Response {
+        let info = target.info
+        let filter = try ListFilter(info: info, query: query)
+        let options = try deleteOptions(query, body: body)
+        let (items, _) = await store.listObjects(info, namespace: target.namespace) { filter.matches($0) }
+        var deleted: [JSONValue] = []
+        for item in items {
+            guard let name = item.object[path: ["metadata", "name"]]?.stringValue else { continue }
+            let ns = item.object[path: ["metadata", "namespace"]]?.stringValue
+            if let result = try? await store.deleteObject(info, namespace: ns, name: name, options: options, dryRun: query.dryRun) {
+                deleted.append(result.object)
+            }
+        }
+        let rv = await store.resourceVersion()
+        return Responses.json(["kind": .string(listKind(info)), "apiVersion": .string(info.apiVersion),
+                               "metadata": ["resourceVersion": .string(String(rv))], "items": .array(deleted)])
+    }
+
+    // MARK: Logs
+
+    func podLog(_ target: ResourceRequest, name: String, query: Query) async throws -> Response {
+        let namespace = target.namespace ?? "default"
+        _ = try await store.getObject(target.info, namespace: namespace, name: name)
+        guard let provider = state.logProvider.withLock({ $0 }) else {
+            throw APIErrors.badRequest("pod \"\(name)\" has no logs: no kubelet runs in this dev cluster (started with --no-controller)")
+        }
+        let stream = try await provider.logs(namespace: namespace, pod: name, container: query["container"], follow: query.bool("follow"), tailLines: query.int("tailLines"))
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            for try await chunk in stream {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}

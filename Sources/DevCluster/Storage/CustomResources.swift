@@ -1,0 +1,103 @@
+import Foundation
+import KubeCore
+
+extension DevStore {
+    /// Kind-specific validation before a write: CRD rules, custom resources against their
+    /// schema (pruning, defaults, structural validation, CEL). Returns the 422 causes; throws the
+    /// Strict-validation 400 itself. Unknown-field warnings are appended to `warnings`.
+    func validate(_ info: ResourceInfo, _ object: inout JSONValue, old: JSONValue?, opts: WriteOptions, warnings: inout [String]) throws -> [StatusCause] {
+        if info.storageKey == ResourceCatalog.crdStorageKey {
+            return CRDRules.validateAndSetStatus(&object, old: old, now: opts.now)
+        }
+        guard info.isCustom, let version = catalog.custom[info.gvr], let schema = version.schema else { return [] }
+        let pruned = SchemaValidation.prune(&object, schema: schema)
+        let unknown = pruned.map { path in "unknown field \"\(path.hasPrefix(".") ? String(path.dropFirst()) : path)\"" }
+        if !unknown.isEmpty {
+            switch opts.fieldValidation {
+            case "Strict": throw APIErrors.badRequest("strict decoding error: \(unknown.joined(separator: ", "))")
+            case "Ignore": break
+            default: warnings.append(contentsOf: unknown)
+            }
+        }
+        SchemaValidation.applyDefaults(&object, schema: schema)
+        var causes = SchemaValidation.validate(object, schema: schema)
+        if causes.isEmpty {
+            causes += CELValidation.validate(new: object, old: old, schema: schema)
+        }
+        return causes
+    }
+}
+
+/// The apiextensions-apiserver's CRD validation and its NamesAccepted/Established controller,
+/// collapsed into the write (conditions are set before the CRD is returned, so it is served at once).
+enum CRDRules {
+    static func validateAndSetStatus(_ crd: inout JSONValue, old: JSONValue?, now: Date) -> [StatusCause] {
+        var causes: [StatusCause] = []
+        let spec = crd["spec"] ?? .emptyObject
+        let group = spec["group"]?.stringValue ?? ""
+        let plural = spec[path: ["names", "plural"]]?.stringValue ?? ""
+        let kind = spec[path: ["names", "kind"]]?.stringValue ?? ""
+        let name = crd[path: ["metadata", "name"]]?.stringValue ?? ""
+        if name != "\(plural).\(group)" {
+            causes.append(APIErrors.invalidValue("metadata.name", .string(name), "must be spec.names.plural+\".\"+spec.group"))
+        }
+        if group.isEmpty {
+            causes.append(APIErrors.required("spec.group", nil))
+        } else if !group.contains(".") {
+            causes.append(APIErrors.invalidValue("spec.group", .string(group), "should be a domain with at least one dot"))
+        }
+        if plural.isEmpty {
+            causes.append(APIErrors.required("spec.names.plural", nil))
+        } else if !ObjectRules.isDNS1123Label(plural) {
+            causes.append(APIErrors.invalidValue("spec.names.plural", .string(plural), ObjectRules.dns1123LabelMessage))
+        }
+        if kind.isEmpty {
+            causes.append(APIErrors.required("spec.names.kind", nil))
+        }
+        let scope = spec["scope"]?.stringValue ?? ""
+        if scope != "Namespaced" && scope != "Cluster" {
+            if scope.isEmpty {
+                causes.append(APIErrors.required("spec.scope", nil))
+            } else {
+                causes.append(StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: \"\(scope)\": supported values: \"Cluster\", \"Namespaced\"", field: "spec.scope"))
+            }
+        }
+        if let old, let oldScope = old[path: ["spec", "scope"]]?.stringValue, oldScope != scope, !scope.isEmpty {
+            causes.append(APIErrors.invalidValue("spec.scope", .string(scope), "field is immutable"))
+        }
+        let versions = spec["versions"]?.arrayValue ?? []
+        if versions.isEmpty {
+            causes.append(APIErrors.required("spec.versions", "must have exactly one version marked as storage version"))
+        } else if versions.filter({ $0["storage"]?.boolValue == true }).count != 1 {
+            causes.append(APIErrors.invalidValue("spec.versions", .string("[...]"), "must have exactly one version marked as storage version"))
+        }
+        for (i, version) in versions.enumerated() {
+            let path = "spec.versions[\(i)].schema.openAPIV3Schema"
+            guard let schema = version[path: ["schema", "openAPIV3Schema"]] else {
+                causes.append(APIErrors.required(path, "schemas are required"))
+                continue
+            }
+            causes += SchemaValidation.validateCRDSchema(schema, fieldPath: path)
+            causes += CELValidation.checkRules(in: schema, fieldPath: path)
+        }
+        guard causes.isEmpty else { return causes }
+
+        var names = spec["names"] ?? .emptyObject
+        if names["singular"] == nil { names["singular"] = .string(kind.lowercased()) }
+        if names["listKind"] == nil { names["listKind"] = .string("\(kind)List") }
+        crd[path: ["spec", "names"]] = names
+        var status = old?["status"] ?? .emptyObject
+        status["acceptedNames"] = names
+        var conditions = (try? (status["conditions"] ?? .array([])).decode(as: [Condition].self)) ?? []
+        conditions.set(type: "NamesAccepted", status: ConditionStatus.true, reason: "NoConflicts", message: "no conflicts found", observedGeneration: nil, now: now)
+        conditions.set(type: "Established", status: ConditionStatus.true, reason: "InitialNamesAccepted", message: "the initial names have been accepted", observedGeneration: nil, now: now)
+        status["conditions"] = (try? JSONValue(encoding: conditions)) ?? .array([])
+        var stored = status["storedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        for version in versions where version["storage"]?.boolValue == true {
+            if let v = version["name"]?.stringValue, !stored.contains(v) { stored.append(v) }
+        }
+        status["storedVersions"] = .array(stored.map(JSONValue.string))
+        crd["status"] = status
+        return []
+    }
+}
