@@ -44,7 +44,11 @@ extension DevStore {
             marked[path: ["metadata", "deletionTimestamp"]] = .string(KubeTime.format(now))
             marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
         }
-        marked[path: ["metadata", "finalizers"]] = finalizers.isEmpty ? nil : .array(finalizers.map(JSONValue.string))
+        if finalizers.isEmpty {
+            marked[path: ["metadata", "finalizers"]] = Optional<JSONValue>.none
+        } else {
+            marked[path: ["metadata", "finalizers"]] = .array(finalizers.map(JSONValue.string))
+        }
         if isNamespace { marked[path: ["status", "phase"]] = "Terminating" }
         if dryRun { return DeleteResult(object: present(marked, info), removed: false) }
         var stored = old

@@ -63,7 +63,7 @@ extension DevStore {
         meta["creationTimestamp"] = .string(KubeTime.format(opts.now))
         meta["deletionTimestamp"] = nil
         meta["deletionGracePeriodSeconds"] = nil
-        meta["generation"] = ResourceCatalog.tracksGeneration(info) ? .int(1) : nil
+        meta["generation"] = ResourceCatalog.tracksGeneration(info) ? Optional(JSONValue.int(1)) : Optional<JSONValue>.none
         meta["managedFields"] = opts.managedFieldsHandled ? meta["managedFields"] : nil
         object["metadata"] = .object(meta)
         object["apiVersion"] = .string(info.group == "events.k8s.io" ? "v1" : info.apiVersion)
@@ -199,7 +199,8 @@ extension DevStore {
         let rv = currentRV + 1
         var object = new ?? old ?? .emptyObject
         object[path: ["metadata", "resourceVersion"]] = .string(String(rv))
-        try log?.append([LogRecord(resourceVersion: rv, storageKey: info.storageKey, objectKey: key, object: new == nil ? nil : object)])
+        let logged: JSONValue? = new == nil ? Optional<JSONValue>.none : Optional(object)
+        try log?.append([LogRecord(resourceVersion: rv, storageKey: info.storageKey, objectKey: key, object: logged)])
         currentRV = rv
         if new == nil {
             objects[info.storageKey]?[key] = nil

@@ -24,7 +24,8 @@ struct LogRecord: Sendable {
 
     init?(json: JSONValue) {
         guard let rv = json["rv"]?.intValue, let s = json["s"]?.stringValue, let k = json["k"]?.stringValue else { return nil }
-        self.init(resourceVersion: UInt64(rv), storageKey: s, objectKey: k, object: json["o"])
+        let object = json["o"]
+        self.init(resourceVersion: UInt64(rv), storageKey: s, objectKey: k, object: object?.isNull == true ? nil : object)
     }
 }
 
