@@ -1,9 +1,95 @@
 import ArgumentParser
+import Foundation
+import KubeClient
+import KubeRuntime
+import Logging
+import ServiceLifecycle
+import SextantControllers
 
+/// `sextant controller`: runs the operator's reconcilers against a cluster.
 struct ControllerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "controller", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "controller",
+        abstract: "Runs the Sextant controllers (MLPipeline, ModelVersion, RetrainPolicy) against a cluster.")
+
+    @Option(help: "Path to a kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the in-cluster configuration).")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use (default: current-context).")
+    var context: String?
+
+    @Option(name: .customLong("namespace"), help: "Namespace to watch (repeatable). Default: the context's namespace.")
+    var namespaces: [String] = []
+
+    @Flag(help: "Watch all namespaces.")
+    var allNamespaces = false
+
+    @Flag(help: "Enable leader election on a coordination.k8s.io/v1 Lease (for more than one replica).")
+    var leaderElect = false
+
+    @Option(help: "Namespace of the leader-election Lease (default: the pod's or context's namespace).")
+    var leaderElectionNamespace: String?
+
+    @Option(help: "Name of the leader-election Lease.")
+    var leaderElectionId = "sextant-controller"
+
+    @Option(help: "Address of the Prometheus /metrics endpoint; \"0\" disables it.")
+    var metricsBindAddress = "127.0.0.1:8080"
+
+    @Option(help: "Address of /healthz and /readyz; \"0\" disables them.")
+    var healthProbeBindAddress = ":8081"
+
+    @Option(help: "Concurrent reconciles per controller.")
+    var workers = 2
+
+    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel = "info"
+
+    func validate() throws {
+        if allNamespaces && !namespaces.isEmpty {
+            throw ValidationError("--namespace and --all-namespaces are mutually exclusive")
+        }
+        if workers < 1 { throw ValidationError("--workers must be at least 1") }
+    }
 
     func run() async throws {
-        throw ValidationError("'sextant controller' is not implemented yet")
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let registry = RuntimeMetrics.bootstrapPrometheus()
+        let logger = Logger(label: "sextant.controller")
+
+        let configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
+        let client = try KubeClient(configuration: configuration, logger: Logger(label: "sextant.kubeclient"))
+        let watched = allNamespaces ? [] : (namespaces.isEmpty ? [configuration.namespace] : namespaces)
+
+        var options = ManagerOptions(
+            metricsBindAddress: metricsBindAddress, healthProbeBindAddress: healthProbeBindAddress)
+        if leaderElect {
+            let host = ProcessInfo.processInfo.hostName
+            let identity = "\(host)_\(UUID().uuidString.lowercased())"
+            options.leaderElection = LeaderElectionConfig(
+                leaseName: leaderElectionId, namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)
+        }
+        let manager = ControllerManager(client: client, options: options, registry: registry, logger: logger)
+        try SextantControllers.register(in: manager, client: client, options: ControllerOptions(namespaces: watched, workers: workers))
+        logger.info("starting manager", metadata: [
+            "controllers": "\(manager.controllerNames)", "namespaces": "\(watched.isEmpty ? ["*"] : watched)",
+            "leaderElection": "\(leaderElect)"])
+
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: manager, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 }

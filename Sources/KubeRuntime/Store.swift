@@ -1,0 +1,200 @@
+import Foundation
+import KubeCore
+import Synchronization
+
+/// A thread-safe cache of one kind, indexed by key, namespace, owner uid and custom index
+/// functions. Filled by a `Reflector`; read by reconcilers without I/O.
+public final class Store<R: Resource>: Sendable {
+    /// A custom index: values under which an object is filed (e.g. a label value, a spec field).
+    public typealias IndexFunction = @Sendable (R) -> [String]
+
+    struct State {
+        var objects: [ObjectKey: R] = [:]
+        var byNamespace: [String: Set<ObjectKey>] = [:]
+        var byOwner: [String: Set<ObjectKey>] = [:]
+        var custom: [String: [String: Set<ObjectKey>]] = [:]
+        var synced = false
+    }
+
+    private let state = Mutex(State())
+    private let indexers: [String: IndexFunction]
+
+    /// - Parameter indexers: named custom index functions, e.g. `["spec.modelRef": { [$0.spec.modelRef] }]`.
+    public init(indexers: [String: IndexFunction] = [:]) {
+        self.indexers = indexers
+    }
+
+    /// True once the first complete list was applied.
+    public var hasSynced: Bool { state.withLock { $0.synced } }
+
+    /// Waits until the first list was applied (polls; cancellable).
+    public func waitForSync() async throws {
+        while !hasSynced { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
+    public var count: Int { state.withLock { $0.objects.count } }
+
+    public func get(_ key: ObjectKey) -> R? { state.withLock { $0.objects[key] } }
+
+    public func get(namespace: String?, name: String) -> R? { get(ObjectKey(namespace: namespace, name: name)) }
+
+    /// Every cached object (unordered).
+    public func list() -> [R] { state.withLock { Array($0.objects.values) } }
+
+    /// Objects of one namespace.
+    public func list(namespace: String) -> [R] {
+        state.withLock { s in (s.byNamespace[namespace] ?? []).compactMap { s.objects[$0] } }
+    }
+
+    /// Objects with an ownerReference to this uid.
+    public func owned(by uid: String) -> [R] {
+        state.withLock { s in (s.byOwner[uid] ?? []).compactMap { s.objects[$0] } }
+    }
+
+    /// Objects filed under `value` in the custom index `index`.
+    public func byIndex(_ index: String, _ value: String) -> [R] {
+        state.withLock { s in (s.custom[index]?[value] ?? []).compactMap { s.objects[$0] } }
+    }
+
+    /// Inserts or replaces an object; returns the previous version.
+    @discardableResult
+    public func apply(_ object: R) -> R? {
+        state.withLock { s in
+            let key = object.objectKey
+            let old = s.objects[key]
+            if let old { unindex(old, key: key, in: &s) }
+            s.objects[key] = object
+            index(object, key: key, in: &s)
+            return old
+        }
+    }
+
+    /// Removes an object; returns what was cached.
+    @discardableResult
+    public func delete(_ object: R) -> R? {
+        state.withLock { s in
+            let key = object.objectKey
+            guard let old = s.objects.removeValue(forKey: key) else { return nil }
+            unindex(old, key: key, in: &s)
+            return old
+        }
+    }
+
+    /// Replaces the content (after a list) and marks the store synced; with `namespace`, only the
+    /// objects of that namespace are replaced (one reflector per watched namespace). Returns the
+    /// objects that disappeared (deleted while we were not watching).
+    @discardableResult
+    public func replace(_ objects: [R], namespace: String? = nil) -> [R] {
+        state.withLock { s in
+            let fresh = Dictionary(objects.map { ($0.objectKey, $0) }, uniquingKeysWith: { _, b in b })
+            var removed: [R] = []
+            for (key, old) in s.objects where fresh[key] == nil && (namespace == nil || (old.metadata.namespace ?? "") == namespace) {
+                removed.append(old)
+            }
+            for old in removed {
+                s.objects[old.objectKey] = nil
+                unindex(old, key: old.objectKey, in: &s)
+            }
+            for (key, o) in fresh {
+                if let old = s.objects[key] { unindex(old, key: key, in: &s) }
+                s.objects[key] = o
+                index(o, key: key, in: &s)
+            }
+            s.synced = true
+            return removed
+        }
+    }
+
+    private func index(_ o: R, key: ObjectKey, in s: inout State) {
+        s.byNamespace[o.metadata.namespace ?? "", default: []].insert(key)
+        for ref in o.metadata.ownerReferences ?? [] { s.byOwner[ref.uid, default: []].insert(key) }
+        for (name, fn) in indexers {
+            for value in fn(o) { s.custom[name, default: [:]][value, default: []].insert(key) }
+        }
+    }
+
+    private func unindex(_ o: R, key: ObjectKey, in s: inout State) {
+        s.byNamespace[o.metadata.namespace ?? ""]?.remove(key)
+        for ref in o.metadata.ownerReferences ?? [] {
+            s.byOwner[ref.uid]?.remove(key)
+            if s.byOwner[ref.uid]?.isEmpty == true { s.byOwner[ref.uid] = nil }
+        }
+        for (name, fn) in indexers {
+            for value in fn(o) {
+                s.custom[name]?[value]?.remove(key)
+                if s.custom[name]?[value]?.isEmpty == true { s.custom[name]?[value] = nil }
+            }
+        }
+    }
+}
+
+/// A change the reflector applied to a store, for event handlers.
+public enum StoreChange<R: Resource>: Sendable {
+    case added(R)
+    case updated(old: R, new: R)
+    case deleted(R)
+
+    /// The current (or last) object.
+    public var object: R {
+        switch self {
+        case .added(let o), .deleted(let o): return o
+        case .updated(_, let n): return n
+        }
+    }
+}
+
+/// Keeps a `Store` in sync with the API through a `Watcher`, and tells a handler what changed
+/// (a relist after 410 is diffed, so deletions missed meanwhile are reported once, and unchanged
+/// objects are not reported again).
+public struct Reflector<R: Resource>: Sendable {
+    public let watcher: Watcher<R>
+    public let store: Store<R>
+    private let syncedFlag = SyncFlag()
+
+    public init(watcher: Watcher<R>, store: Store<R>) {
+        self.watcher = watcher
+        self.store = store
+    }
+
+    /// True once this reflector's first list reached the store.
+    public var hasSynced: Bool { syncedFlag.value }
+
+    /// Runs until cancelled.
+    public func run(onChange: @escaping @Sendable (StoreChange<R>) async -> Void = { _ in }) async throws {
+        let store = self.store
+        let flag = syncedFlag
+        let namespace = watcher.api.namespace
+        try await watcher.run { event in
+            switch event {
+            case .restarted(let items):
+                let before = Dictionary(store.list().map { ($0.objectKey, $0) }, uniquingKeysWith: { a, _ in a })
+                let removed = store.replace(items, namespace: namespace)
+                flag.set()
+                for o in removed { await onChange(.deleted(o)) }
+                for o in items {
+                    if let old = before[o.objectKey] {
+                        if old.metadata.resourceVersion != o.metadata.resourceVersion { await onChange(.updated(old: old, new: o)) }
+                    } else {
+                        await onChange(.added(o))
+                    }
+                }
+            case .applied(let o):
+                if let old = store.apply(o) {
+                    if old.metadata.resourceVersion != o.metadata.resourceVersion { await onChange(.updated(old: old, new: o)) }
+                } else {
+                    await onChange(.added(o))
+                }
+            case .deleted(let o):
+                store.delete(o)
+                await onChange(.deleted(o))
+            }
+        }
+    }
+}
+
+/// A set-once flag.
+final class SyncFlag: Sendable {
+    private let flag = Mutex(false)
+    var value: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
+}

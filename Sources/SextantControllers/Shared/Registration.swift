@@ -1,0 +1,10 @@
+import KubeClient
+import KubeRuntime
+
+/// Registration of every Sextant reconciler with the controller manager (`sextant controller`).
+public enum SextantControllers {
+    /// Adds the controllers to `manager`. Each controller watches `options.namespaces` (all when
+    /// empty) with `options.workers` workers. Owned by the api engineer; starts empty.
+    public static func register(in manager: ControllerManager, client: KubeClient, options: ControllerOptions) throws {
+    }
+}
