@@ -144,7 +144,7 @@ public final class KubeClient: Sendable {
                 record(request.method, code: "<error>")
                 if request.isIdempotent, attempt < configuration.maxRetries, !Task.isCancelled {
                     attempt += 1
-                    let delay = Backoff.delay(attempt: attempt)
+                    let delay = RetryBackoff.delay(attempt: attempt)
                     logger.debug("retrying after transport error", metadata: ["path": "\(request.path)", "error": "\(error)", "attempt": "\(attempt)"])
                     try await Task.sleep(for: .seconds(delay))
                     continue
@@ -162,7 +162,7 @@ public final class KubeClient: Sendable {
                 let serverSaysRetry = status.code == 429 || (status.code >= 500 && (request.isIdempotent || retryAfter != nil))
                 if serverSaysRetry, attempt < configuration.maxRetries, !Task.isCancelled {
                     attempt += 1
-                    let delay = min(retryAfter ?? Backoff.delay(attempt: attempt), 30)
+                    let delay = min(retryAfter ?? RetryBackoff.delay(attempt: attempt), 30)
                     logger.debug("retrying", metadata: ["path": "\(request.path)", "code": "\(status.code)", "attempt": "\(attempt)"])
                     try await Task.sleep(for: .seconds(delay))
                     continue
@@ -307,7 +307,7 @@ public struct LineBuffer: Sendable {
 }
 
 /// Exponential backoff with jitter used for client retries.
-public enum Backoff {
+public enum RetryBackoff {
     /// `base * 2^(attempt-1)` capped at `cap`, with ±20 % jitter.
     public static func delay(attempt: Int, base: Double = 0.2, cap: Double = 10) -> Double {
         let raw = min(cap, base * pow(2, Double(max(0, attempt - 1))))

@@ -108,12 +108,12 @@ public struct EnvVar: Codable, Sendable, Hashable {
 
 /// `v1.ResourceRequirements`: quantities as their canonical strings (`500m`, `2Gi`).
 public struct ResourceRequirements: Codable, Sendable, Hashable {
-    public var limits: [String: Quantity]?
     public var requests: [String: Quantity]?
+    public var limits: [String: Quantity]?
 
-    public init(limits: [String: Quantity]? = nil, requests: [String: Quantity]? = nil) {
-        self.limits = limits
+    public init(requests: [String: Quantity]? = nil, limits: [String: Quantity]? = nil) {
         self.requests = requests
+        self.limits = limits
     }
 }
 
