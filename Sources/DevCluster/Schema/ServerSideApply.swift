@@ -1,11 +1,193 @@
 import Foundation
 import KubeCore
 
-// SCAFFOLD: signatures agreed between the API server and the schema work; bodies pending.
+/// Server-side apply and managedFields bookkeeping (structured-merge-diff semantics, with the
+/// built-in patch metadata deciding which lists are associative; custom-resource lists are atomic).
 enum ServerSideApply {
+    /// Merges an applied configuration into the live object (nil = create) for `manager`.
+    /// Ownership tracked in metadata.managedFields (FieldsV1). Conflicts with other managers throw a
+    /// 409 Status (reason Conflict, causes with field paths and "conflict with \"mgr\"" messages)
+    /// unless `force`. Fields the manager applied before and no longer applies are removed when no
+    /// other manager owns them. Returns the merged object with managedFields updated.
     static func apply(_ config: JSONValue, to live: JSONValue?, manager: String, force: Bool, resource: GroupVersionResource, now: Date) throws -> JSONValue {
-        guard let live else { return config }
-        return MergePatch.apply(config, to: live)
+        guard case .object = config else {
+            throw Status(message: "apply configuration must be an object", reason: "BadRequest", code: 400)
+        }
+        let walker = FieldWalker(resource: resource.resource)
+        let current = live ?? .emptyObject
+        var entries = ManagedFieldsEntry.read(live)
+        let applied = FieldSet(walker.paths(of: config, includeStatus: false))
+        let apiVersion = config["apiVersion"]?.stringValue ?? resource.apiVersion
+
+        var conflicts: [(manager: String, apiVersion: String, path: [PathElement])] = []
+        for entry in entries where entry.manager != manager {
+            for path in applied.paths where entry.fields.contains(path) {
+                let mine = walker.value(at: path, in: config)
+                let theirs = walker.value(at: path, in: current)
+                // Owned inner nodes (list elements, maps) conflict through their leaves only.
+                if let theirs, let mine, mine.objectValue == nil, !JSONPatch.valuesEqual(mine, theirs) {
+                    conflicts.append((entry.manager, entry.apiVersion, path))
+                }
+            }
+        }
+        if !conflicts.isEmpty {
+            if !force { throw conflictStatus(conflicts, resource: resource, name: config[path: ["metadata", "name"]]?.stringValue) }
+            let taken = Set(conflicts.map(\.path))
+            for i in entries.indices where entries[i].manager != manager {
+                entries[i].fields.paths.subtract(taken)
+            }
+        }
+
+        var merged = ApplyMerge(resource: resource.resource).merge(current, config, fields: [])
+        let previous = entries.first { $0.sameIdentity(manager: manager, operation: "Apply", subresource: nil) }?.fields ?? FieldSet()
+        let others = entries.filter { !$0.sameIdentity(manager: manager, operation: "Apply", subresource: nil) }
+        let stillOwned = { (path: [PathElement]) in
+            applied.ownsAtOrBelow(path) || others.contains { $0.fields.ownsAtOrBelow(path) }
+        }
+        for path in previous.paths.subtracting(applied.paths).sorted(by: { $0.count < $1.count }) where !stillOwned(path) {
+            walker.remove(path, from: &merged)
+            // A list or map left empty by the removal goes too when nobody owns it.
+            let parent = Array(path.dropLast())
+            if parent.count > 1, !stillOwned(parent), let rest = walker.value(at: parent, in: merged),
+               rest == .emptyObject || rest == .array([]) {
+                walker.remove(parent, from: &merged)
+            }
+        }
+
+        entries.removeAll { $0.sameIdentity(manager: manager, operation: "Apply", subresource: nil) }
+        entries.append(ManagedFieldsEntry(manager: manager, operation: "Apply", apiVersion: apiVersion,
+                                          time: KubeTime.format(now), subresource: nil, fields: applied))
+        entries = prune(entries, to: merged, walker: walker)
+        ManagedFieldsEntry.write(entries, into: &merged)
+        return merged
     }
-    static func recordUpdate(old: JSONValue?, new: JSONValue, manager: String, subresource: String?, now: Date) -> JSONValue { new }
+
+    /// Records an Update/Create operation by `manager` in managedFields (kubectl client-side apply
+    /// and other writers), so later applies see the right owners: the manager takes the fields it
+    /// changed (from any other owner), and fields that no longer exist are dropped from every entry.
+    static func recordUpdate(old: JSONValue?, new: JSONValue, manager: String, subresource: String?, now: Date) -> JSONValue {
+        let resourceName = resourceName(for: new)
+        let walker = FieldWalker(resource: resourceName)
+        var entries = ManagedFieldsEntry.read(old)
+        if let requested = new[path: ["metadata", "managedFields"]], requested != old?[path: ["metadata", "managedFields"]] {
+            entries = (requested.arrayValue ?? []).compactMap(ManagedFieldsEntry.init(json:))
+        }
+        let onlyStatus = subresource == "status"
+        let newPaths = walker.paths(of: new, includeStatus: onlyStatus, onlyStatus: onlyStatus)
+        var changed = Set<[PathElement]>()
+        for path in newPaths {
+            let before = old.flatMap { walker.value(at: path, in: $0) }
+            let after = walker.value(at: path, in: new)
+            if before == nil || before != after { changed.insert(path) }
+        }
+        for i in entries.indices { entries[i].fields.paths.subtract(changed) }
+        if !changed.isEmpty {
+            let apiVersion = new["apiVersion"]?.stringValue ?? ""
+            if let index = entries.firstIndex(where: { $0.sameIdentity(manager: manager, operation: "Update", subresource: subresource) }) {
+                entries[index].fields.paths.formUnion(changed)
+                entries[index].time = KubeTime.format(now)
+                entries[index].apiVersion = apiVersion
+            } else {
+                entries.append(ManagedFieldsEntry(manager: manager, operation: "Update", apiVersion: apiVersion,
+                                                  time: KubeTime.format(now), subresource: subresource, fields: FieldSet(changed)))
+            }
+        }
+        var result = new
+        entries = prune(entries, to: result, walker: walker)
+        ManagedFieldsEntry.write(entries, into: &result)
+        return result
+    }
+
+    /// Drops owned paths that no longer exist in the object.
+    private static func prune(_ entries: [ManagedFieldsEntry], to object: JSONValue, walker: FieldWalker) -> [ManagedFieldsEntry] {
+        entries.map { entry in
+            var e = entry
+            e.fields.paths = e.fields.paths.filter { walker.value(at: $0, in: object) != nil }
+            return e
+        }
+    }
+
+    /// The plural resource of a built-in kind, for patch metadata lookups in recordUpdate.
+    static func resourceName(for object: JSONValue) -> String {
+        switch object["kind"]?.stringValue {
+        case "Pod": return "pods"
+        case "Job": return "jobs"
+        case "Deployment": return "deployments"
+        case "Service": return "services"
+        case "ReplicaSet": return "replicasets"
+        case "StatefulSet": return "statefulsets"
+        case "DaemonSet": return "daemonsets"
+        default: return ""
+        }
+    }
+
+    private static func conflictStatus(_ conflicts: [(manager: String, apiVersion: String, path: [PathElement])], resource: GroupVersionResource, name: String?) -> Status {
+        let sorted = conflicts.sorted { FieldSet.describe($0.path) < FieldSet.describe($1.path) }
+        let causes = sorted.map { c in
+            StatusCause(reason: "FieldManagerConflict", message: "conflict with \"\(c.manager)\" using \(c.apiVersion)", field: FieldSet.describe(c.path))
+        }
+        let message: String
+        if sorted.count == 1, let c = sorted.first {
+            message = "Apply failed with 1 conflict: conflict with \"\(c.manager)\" using \(c.apiVersion): \(FieldSet.describe(c.path))"
+        } else {
+            var byManager: [String: [String]] = [:]
+            var order: [String] = []
+            for c in sorted {
+                let key = "conflicts with \"\(c.manager)\" using \(c.apiVersion)"
+                if byManager[key] == nil { order.append(key) }
+                byManager[key, default: []].append(FieldSet.describe(c.path))
+            }
+            message = "Apply failed with \(sorted.count) conflicts: " + order.map { key in
+                key + ":\n" + (byManager[key] ?? []).map { "- \($0)" }.joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+        let details = StatusDetails(name: name, group: resource.group, kind: resource.resource, causes: causes)
+        return Status(message: message, reason: "Conflict", details: details, code: 409)
+    }
+}
+
+/// The merge of an applied configuration into a live object: maps merge, associative lists
+/// merge element-wise by their keys, sets union, everything else is replaced.
+struct ApplyMerge {
+    let resource: String
+
+    func merge(_ live: JSONValue, _ config: JSONValue, fields: [String]) -> JSONValue {
+        switch (live, config) {
+        case (.object(var l), .object(let c)):
+            for (key, value) in c {
+                if value.isNull {
+                    l[key] = nil
+                } else if let existing = l[key] {
+                    l[key] = merge(existing, value, fields: fields + [key])
+                } else {
+                    l[key] = value
+                }
+            }
+            return .object(l)
+        case (.array(let l), .array(let c)):
+            let meta = BuiltinPatchMeta.lookup(resource: resource, path: fields)
+            switch meta?.listType {
+            case "map":
+                let keys = meta?.listMapKeys ?? []
+                var result = l
+                for item in c {
+                    let key = FieldWalker.keyElement(item, keys: keys)
+                    if let index = result.firstIndex(where: { FieldWalker.keyElement($0, keys: keys) == key }) {
+                        result[index] = merge(result[index], item, fields: fields)
+                    } else {
+                        result.append(item)
+                    }
+                }
+                return .array(result)
+            case "set":
+                var result = l
+                for item in c where !result.contains(item) { result.append(item) }
+                return .array(result)
+            default:
+                return config
+            }
+        default:
+            return config
+        }
+    }
 }
