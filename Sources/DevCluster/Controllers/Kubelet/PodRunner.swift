@@ -36,8 +36,8 @@ struct PodRunner: Sendable {
         var port: Int?
         if context.executor == .local, restartPolicy == "Always", let free = HostNetwork.freePort() {
             port = free
-            await annotate(hostPort: free)
         }
+        await bind(hostPort: port)
         logger.info("pod started", metadata: ["executor": "\(context.executor.rawValue)"])
         let hostPort = port
         let deadline = spec["activeDeadlineSeconds"]?.intValue
@@ -69,13 +69,18 @@ struct PodRunner: Sendable {
         logger.info("pod ended", metadata: ["stop": "\(handle.stopReason.map { "\($0)" } ?? "none")"])
     }
 
-    /// Records the host port of a serving pod in its annotations.
-    private func annotate(hostPort: Int) async {
+    /// Binds the pod to the node (`spec.nodeName`) and records the host port of a serving pod.
+    private func bind(hostPort: Int?) async {
         for _ in 0..<10 {
             do {
                 var current = try await context.store.get(WorkloadResource.pods, namespace: key.namespace, name: key.name)
                 guard current.uid == handle.uid else { return }
-                current[path: ["metadata", "annotations", WorkloadAnnotations.hostPort]] = .string(String(hostPort))
+                let before = current
+                if current[path: ["spec", "nodeName"]] == nil { current[path: ["spec", "nodeName"]] = .string(KubeletContext.nodeName) }
+                if let hostPort {
+                    current[path: ["metadata", "annotations", WorkloadAnnotations.hostPort]] = .string(String(hostPort))
+                }
+                if current == before { return }
                 _ = try await context.store.update(WorkloadResource.pods, namespace: key.namespace, current)
                 return
             } catch {
