@@ -3,6 +3,7 @@ import DevCluster
 import Foundation
 import Logging
 import ServiceLifecycle
+import SextantAPI
 
 /// `sextant dev`: the Kubernetes-compatible local API server (see docs/dev-cluster.md).
 struct DevCommand: AsyncParsableCommand {
@@ -19,8 +20,11 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "What pods do: simulate or local.")
     var executor: String = "simulate"
 
-    @Flag(help: "Do not run the in-process controllers (currently always the case).")
+    @Flag(help: "Do not run the Sextant operator in-process (the emulated Job/Deployment controllers still run).")
     var noController = false
+
+    @Option(name: .customLong("apply"), help: "YAML file or directory to apply (server-side) once the cluster is up; progress is printed. Repeatable.")
+    var applyPaths: [String] = []
 
     @Option(help: "Fault injection: share (0-1) of API requests answered with an error.")
     var faultErrorRate: Double = 0
@@ -59,16 +63,36 @@ struct DevCommand: AsyncParsableCommand {
             errorRate: faultErrorRate,
             errorCodes: faultErrorCodes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) },
             retryAfterSeconds: faultRetryAfter, latencyMs: faultLatencyMs, watchEventLimit: faultWatchEventLimit)
-        let server = try await DevClusterServer(
-            configuration: DevClusterConfiguration(port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory),
-            logger: logger)
-        let kubeconfig = server.kubeconfigPath.path
-        let service = try server.makeService { _ in
-            FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig)\n".utf8))
+        // Local-executor pods may refer to files of the directory `sextant dev` was started in
+        // as $(SEXTANT_DEV_WORKDIR) (see docs/dev-cluster.md).
+        if ProcessInfo.processInfo.environment["SEXTANT_DEV_WORKDIR"] == nil {
+            setenv("SEXTANT_DEV_WORKDIR", FileManager.default.currentDirectoryPath, 1)
         }
+        let server = try await DevClusterServer(
+            configuration: DevClusterConfiguration(
+                port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory, garbageCollectorRunning: true),
+            logger: logger)
+        let workloads = WorkloadControllers(
+            store: server.store, executor: WorkloadExecutor(rawValue: executor) ?? .simulate,
+            dataDirectory: dir, logger: Logger(label: "sextant.dev.workloads"))
+        server.setPodLogProvider(workloads.logProvider)
+        let kubeconfig = server.kubeconfigPath.path
+        let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
+        let service = try server.makeService { port in
+            FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig)\n".utf8))
+            listeningContinuation.yield(port)
+            listeningContinuation.finish()
+        }
+        let operatorService = DevOperatorService(
+            server: server, listening: listening, runController: !noController, applyPaths: applyPaths,
+            logger: Logger(label: "sextant.dev.operator"))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: service)],
+                services: [
+                    .init(service: service),
+                    .init(service: workloads),
+                    .init(service: operatorService, successTerminationBehavior: .ignore),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

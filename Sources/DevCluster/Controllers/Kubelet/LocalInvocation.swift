@@ -10,13 +10,14 @@ struct LocalInvocation: Sendable, Equatable {
     /// executable), `$(VAR)` references expanded as Kubernetes does, the container's
     /// `terminationMessagePath` replaced by the pod's host file (also in `SEXTANT_OUTPUTS_PATH`).
     ///
-    /// Environment: the host's `PATH`, `HOME`, `LANG`, `TMPDIR`; `HOSTNAME` = pod name;
+    /// Environment: the host's `PATH`, `HOME`, `LANG`, `TMPDIR`, `SEXTANT_DEV_WORKDIR` (the directory
+    /// `sextant dev` was started in); `HOSTNAME` = pod name;
     /// `PORT` for serving pods; then the container's `env` (plain `value`s and `fieldRef`s to
     /// `metadata.name|namespace|uid|labels['k']|annotations['k']`, `status.podIP`,
     /// `status.hostIP`, `spec.nodeName`, `spec.serviceAccountName`; other `valueFrom`s are skipped).
     static func build(pod: JSONValue, container: JSONValue, port: Int?, terminationFile: String, hostEnvironment: [String: String]) -> LocalInvocation {
         var env: [String: String] = [:]
-        for key in ["PATH", "HOME", "LANG", "TMPDIR", "USER"] {
+        for key in ["PATH", "HOME", "LANG", "TMPDIR", "USER", "SEXTANT_DEV_WORKDIR"] {
             if let value = hostEnvironment[key] { env[key] = value }
         }
         if env["PATH"] == nil { env["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
