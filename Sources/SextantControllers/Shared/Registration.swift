@@ -4,7 +4,8 @@ import KubeRuntime
 /// Registration of every Sextant reconciler with the controller manager (`sextant controller`).
 public enum SextantControllers {
     /// Adds the controllers to `manager`. Each controller watches `options.namespaces` (all when
-    /// empty) with `options.workers` workers. Owned by the api engineer; starts empty.
+    /// empty) with `options.workers` workers.
     public static func register(in manager: ControllerManager, client: KubeClient, options: ControllerOptions) throws {
+        manager.add(MLPipelineController.make(client: client, options: options))
     }
 }

@@ -1,0 +1,89 @@
+import Foundation
+import KubeCore
+import SextantAPI
+
+/// What the controller observed of one attempt's Job (and its pod).
+public struct JobObservation: Sendable, Hashable {
+    /// Job outcome.
+    public enum Outcome: Sendable, Hashable { case running, succeeded, failed }
+    /// Job name.
+    public var name: String
+    /// Running, succeeded or failed.
+    public var outcome: Outcome
+    /// Job condition reason (`DeadlineExceeded`, `BackoffLimitExceeded`).
+    public var reason: String?
+    /// Job condition or pod message.
+    public var message: String?
+    /// `status.startTime`.
+    public var startedAt: String?
+    /// `status.completionTime` or the finished condition's time.
+    public var finishedAt: String?
+    /// The terminated container's message; nil while no terminated pod was seen.
+    public var terminationMessage: String?
+
+    /// An observation.
+    public init(name: String, outcome: Outcome, reason: String? = nil, message: String? = nil, startedAt: String? = nil, finishedAt: String? = nil, terminationMessage: String? = nil) {
+        self.name = name
+        self.outcome = outcome
+        self.reason = reason
+        self.message = message
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.terminationMessage = terminationMessage
+    }
+
+    /// Builds the observation of a Job and the pods it owns.
+    public init(job: Job, pods: [Pod]) {
+        let finished = job.finishedCondition
+        let outcome: Outcome
+        switch finished?.type {
+        case "Complete": outcome = .succeeded
+        case "Failed": outcome = .failed
+        default: outcome = .running
+        }
+        let terminated = pods
+            .compactMap { $0.status?.containerStatuses?.first?.state?.terminated }
+            .first
+        self.init(
+            name: job.name, outcome: outcome, reason: finished?.reason, message: finished?.message,
+            startedAt: job.status?.startTime, finishedAt: job.status?.completionTime ?? finished?.lastTransitionTime,
+            terminationMessage: terminated.map { $0.message ?? "" })
+        if outcome == .failed, let t = terminated, t.exitCode != 0, finished?.reason != "DeadlineExceeded" {
+            let code = t.exitCode
+            reason = "Error"
+            let tail = (t.message ?? "").suffix(300)
+            message = "container exited with code \(code)" + (tail.isEmpty ? "" : ": \(tail)")
+        }
+    }
+}
+
+/// A reusable earlier result found by cache key.
+public struct CacheEntry: Sendable, Hashable {
+    /// `<pipeline>/<step>` it came from.
+    public var from: String
+    /// Its outputs.
+    public var outputs: OutputValues?
+
+    /// A cache entry.
+    public init(from: String, outputs: OutputValues?) {
+        self.from = from
+        self.outputs = outputs
+    }
+}
+
+/// Everything the planner needs besides the pipeline.
+public struct RunObservation: Sendable {
+    /// Jobs of this run by name.
+    public var jobs: [String: JobObservation]
+    /// Finds a Succeeded step with this cache key younger than the max age (seconds).
+    public var cacheLookup: @Sendable (_ key: String, _ maxAgeSeconds: Int64?) -> CacheEntry?
+    /// The current time.
+    public var now: Date
+
+    /// An observation.
+    public init(jobs: [String: JobObservation], now: Date, cacheLookup: @escaping @Sendable (String, Int64?) -> CacheEntry? = { _, _ in nil }) {
+        self.jobs = jobs
+        self.now = now
+        self.cacheLookup = cacheLookup
+    }
+}
