@@ -4,8 +4,8 @@ import KubeClient
 import KubeCore
 import Logging
 
-/// `sextant dev --apply PATH`: server-side applies YAML files (a file, or every *.yaml/*.yml of a
-/// directory in name order) through the API, exactly as `kubectl apply --server-side` would.
+/// `sextant dev --apply PATH`: applies YAML files (a file, or every *.yaml/*.yml of a directory in
+/// name order) through the API: created when absent, replaced (on the live resourceVersion) when present.
 enum DevApply {
     struct Item: Sendable {
         var path: String
@@ -72,11 +72,23 @@ enum DevApply {
             let name = item.object[path: ["metadata", "name"]]?.stringValue ?? ""
             let api = DynamicApi(client: client, resource: gvr, namespaced: namespaced, namespace: namespace)
             do {
-                _ = try await api.patch(name, .apply(item.object), params: PatchParams(fieldManager: fieldManager, force: true))
+                try await createOrReplace(item.object, name: name, api: api)
             } catch let error as KubeClientError {
                 throw DevCommandError.invalidObject(path: item.path, reason: "\(kind) \(name): \(error)")
             }
             emitLine("applied \(kind.lowercased()) \(namespace.map { "\($0)/" } ?? "")\(name) from \(item.path)")
+        }
+    }
+
+    private static func createOrReplace(_ object: JSONValue, name: String, api: DynamicApi) async throws {
+        let params = PatchParams(fieldManager: fieldManager)
+        do {
+            _ = try await api.create(object, params: params)
+        } catch let error as KubeClientError where error.isAlreadyExists {
+            var replacement = object
+            let live = try await api.get(name)
+            replacement[path: ["metadata", "resourceVersion"]] = live[path: ["metadata", "resourceVersion"]]
+            _ = try await api.replace(replacement, params: params)
         }
     }
 }

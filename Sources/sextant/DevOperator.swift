@@ -19,6 +19,15 @@ struct DevOperatorService: Service {
     let logger: Logger
 
     func run() async throws {
+        // Graceful shutdown (SIGTERM/SIGINT) cancels the operator, the apply and the reporter.
+        do {
+            try await cancelWhenGracefulShutdown { try await runUntilCancelled() }
+        } catch is CancellationError {
+            return
+        }
+    }
+
+    private func runUntilCancelled() async throws {
         var ports = listening.makeAsyncIterator()
         guard await ports.next() != nil else { return }
         try await DevCRDInstaller.install(SextantCRDs.all(), into: server.store, logger: logger)

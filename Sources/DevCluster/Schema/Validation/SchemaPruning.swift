@@ -22,7 +22,9 @@ enum SchemaPruning {
             for key in members.keys.sorted() {
                 guard var child = members[key] else { continue }
                 let childPath = FieldPath.child(path, key)
-                if (keepTypeMeta || embedded), ["apiVersion", "kind", "metadata"].contains(key), properties?[key] == nil {
+                // ObjectMeta and type meta of a resource are never pruned by the CRD schema, even
+                // when the schema lists `metadata: {type: object}` (as generated CRDs do).
+                if (keepTypeMeta || embedded), ["apiVersion", "kind", "metadata"].contains(key) {
                     continue
                 }
                 if let propSchema = properties?[key] {
