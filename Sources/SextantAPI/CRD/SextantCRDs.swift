@@ -73,7 +73,6 @@ public enum SextantCRDs {
         let root = SchemaNode.object(k.description, required: ["spec"], [
             ("apiVersion", .string("APIVersion defines the versioned schema of this representation of an object.")),
             ("kind", .string("Kind is a string value representing the REST resource this object represents.")),
-            ("metadata", SchemaNode(type: "object", description: "")),
             ("spec", k.spec),
             ("status", k.status),
         ])
