@@ -100,6 +100,16 @@ struct SchemaValidationTests {
         #expect(object[path: ["spec", "steps"]] == [["name": "a"]])
     }
 
+    @Test("metadata declared in the schema (as CRD generators do) is never pruned")
+    func metadataDeclaredInSchema() throws {
+        var schema = Self.schema
+        schema[path: ["properties", "metadata"]] = ["type": "object"]
+        var object = try JSONValue.parse(#"{"apiVersion":"x/v1","kind":"K","metadata":{"name":"n","namespace":"d","uid":"u"},"spec":{"name":"ab"}}"#)
+        #expect(SchemaValidation.prune(&object, schema: schema).isEmpty)
+        #expect(object[path: ["metadata", "uid"]] == "u")
+        #expect(SchemaValidation.validate(object, schema: schema).isEmpty)
+    }
+
     @Test("defaults fill absent properties of objects that exist, including list items")
     func defaults() throws {
         var object = try JSONValue.parse(#"{"spec":{"name":"ab","steps":[{"name":"a"},{"name":"b","image":"custom"}]}}"#)

@@ -10,7 +10,7 @@ enum TableRenderer {
         let definitions: [JSONValue]
         let cells: (JSONValue) -> [JSONValue]
         if let printerColumns {
-            let columns = customColumns(printerColumns)
+            let columns = customColumns(printerColumns, now: now)
             definitions = [definition(BuiltinColumns.name)] + columns.map(\.definition)
             cells = { item in
                 [item[path: ["metadata", "name"]] ?? ""] + columns.map { $0.cell(item) }
@@ -50,8 +50,9 @@ enum TableRenderer {
         var cell: (JSONValue) -> JSONValue
     }
 
-    /// CRD `additionalPrinterColumns` (an empty list means the default Age column).
-    static func customColumns(_ printerColumns: [JSONValue]) -> [CustomColumn] {
+    /// CRD `additionalPrinterColumns` (an empty list means the default Age column); `date` cells
+    /// are rendered as ages the way the apiextensions table convertor does.
+    static func customColumns(_ printerColumns: [JSONValue], now: Date) -> [CustomColumn] {
         let specs: [JSONValue] = printerColumns.isEmpty
             ? [["name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp", "description": .string(BuiltinColumns.ageDescription)]]
             : printerColumns
@@ -66,6 +67,11 @@ enum TableRenderer {
                 guard let path else { return .null }
                 let results = path.evaluate(item)
                 guard let first = results.first else { return .null }
+                if type == "date" {
+                    // As apiextensions' table convertor: a timestamp becomes an age ("5m30s").
+                    guard let text = first.stringValue, KubeTime.parse(text) != nil else { return first }
+                    return .string(BuiltinColumns.age(text, now: now))
+                }
                 if type == "string" {
                     return .string(results.map(JSONPath.text).joined(separator: " "))
                 }
