@@ -78,7 +78,7 @@ struct DevCommand: AsyncParsableCommand {
         server.setPodLogProvider(workloads.logProvider)
         let kubeconfig = server.kubeconfigPath.path
         let (listening, listeningContinuation) = AsyncStream.makeStream(of: Int.self)
-        let service = try server.makeService { port in
+        let services = try server.makeServices { port in
             FileHandle.standardOutput.write(Data("export KUBECONFIG=\(kubeconfig)\n".utf8))
             listeningContinuation.yield(port)
             listeningContinuation.finish()
@@ -88,8 +88,7 @@ struct DevCommand: AsyncParsableCommand {
             logger: Logger(label: "sextant.dev.operator"))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: service),
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                     .init(service: workloads),
                     .init(service: operatorService, successTerminationBehavior: .ignore),
                 ],

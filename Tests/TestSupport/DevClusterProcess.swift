@@ -119,6 +119,10 @@ public final class DevClusterProcess: @unchecked Sendable {
         guard let p = lock.withLock({ process }) else { return }
         if p.isRunning {
             Glibc.kill(p.processIdentifier, signal)
+            // A graceful stop gets 15 seconds, then it is killed.
+            let deadline = Date().addingTimeInterval(15)
+            while p.isRunning && Date() < deadline { usleep(20_000) }
+            if p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL) }
             p.waitUntilExit()
         }
         lock.withLock { process = nil }

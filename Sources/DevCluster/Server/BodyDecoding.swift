@@ -7,10 +7,11 @@ import Yams
 enum BodyDecoding {
     /// Parses a body as JSON, or as YAML when the content type says so (or JSON fails and it
     /// looks like YAML). Errors are the 400s kube-apiserver's decoder gives.
-    static func decode(_ body: ByteBuffer, contentType: String?) throws -> JSONValue {
+    static func decode(_ body: ByteBuffer, contentType: String?, info: ResourceInfo? = nil) throws -> JSONValue {
         let data = Data(body.readableBytesView)
         let type = (contentType ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         if type.contains("protobuf") {
+            if let info { return try ProtobufDecoding.decode(data, info: info) }
             throw Status(message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml", reason: "UnsupportedMediaType", code: 415)
         }
         if data.isEmpty { throw APIErrors.badRequest("couldn't get version/kind; json parse error: unexpected end of JSON input") }

@@ -130,9 +130,15 @@ public final class DevClusterServer: Sendable {
         }
     }
 
-    /// The HTTPS server as a Service. When listening, the kubeconfig is written (0600) and
-    /// `onListening` gets the bound port.
-    public func makeService(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some Service {
+    /// The services to run in a ServiceGroup, in this order: the HTTPS server, then a service
+    /// that ends open watches on graceful shutdown (ServiceGroup shuts down in reverse order, so
+    /// watches end first and the server can drain). When listening, the kubeconfig is written
+    /// (0600) and `onListening` gets the bound port.
+    public func makeServices(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> [any Service] {
+        [try makeHTTPService(onListening: onListening), WatchCloser(store: devStore)]
+    }
+
+    func makeHTTPService(onListening: @escaping @Sendable (Int) async -> Void) throws -> some Service {
         let responder = APIResponder(store: devStore, token: token, faults: faults, state: state, logger: logger)
         let state = self.state
         let logger = self.logger
@@ -155,6 +161,16 @@ public final class DevClusterServer: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// Ends every open watch when graceful shutdown starts.
+    struct WatchCloser: Service {
+        let store: DevStore
+
+        func run() async throws {
+            try? await gracefulShutdown()
+            await store.endAllWatches()
+        }
     }
 
     /// Flushes and closes the store (call after the service group ends).

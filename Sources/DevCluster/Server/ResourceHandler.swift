@@ -140,7 +140,7 @@ struct ResourceHandler: Sendable {
 
     func create(_ target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
         try validateFieldValidation(query)
-        let object = try BodyDecoding.decode(body, contentType: headers[.contentType])
+        let object = try BodyDecoding.decode(body, contentType: headers[.contentType], info: target.info)
         try BodyDecoding.checkTypeMeta(object, info: target.info, name: nil)
         let opts = writeOptions(query, headers: headers, subresource: nil)
         let result = try await store.createObject(target.info, namespace: target.namespace, object, opts)
@@ -153,7 +153,7 @@ struct ResourceHandler: Sendable {
         guard target.subresource == nil || target.subresource == "status" || target.subresource == "finalize" else {
             throw APIErrors.methodNotAllowed
         }
-        let object = try BodyDecoding.decode(body, contentType: headers[.contentType])
+        let object = try BodyDecoding.decode(body, contentType: headers[.contentType], info: target.info)
         try BodyDecoding.checkTypeMeta(object, info: info, name: name)
         try await faults.checkConflict(info: info, namespace: target.namespace, name: name)
         let opts = writeOptions(query, headers: headers, subresource: target.subresource)

@@ -204,10 +204,15 @@ public actor DevStore: ObjectStore {
         for id in gone { watchers[id] = nil }
     }
 
-    /// Closes the log and ends every watch.
-    public func shutdown() {
+    /// Ends every open watch (their HTTP streams finish).
+    public func endAllWatches() {
         for watcher in watchers.values { watcher.continuation.finish() }
         watchers.removeAll()
+    }
+
+    /// Closes the log and ends every watch.
+    public func shutdown() {
+        endAllWatches()
         log?.close()
     }
 }

@@ -1,0 +1,93 @@
+"""Drives `sextant dev` with the official Python kubernetes client; prints one JSON document.
+
+Usage: apiserver_client.py crud|watch|conflict|crd
+KUBECONFIG must point at the dev cluster's kubeconfig.
+"""
+import json
+import sys
+import threading
+import time
+
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+
+def api_error(e):
+    body = json.loads(e.body) if e.body else {}
+    return {"status": e.status, "reason": body.get("reason"), "message": body.get("message"),
+            "causes": (body.get("details") or {}).get("causes")}
+
+
+def crud():
+    v1 = client.CoreV1Api()
+    out = {}
+    cm = client.V1ConfigMap(metadata=client.V1ObjectMeta(name="py-cm", labels={"app": "py"}), data={"a": "1"})
+    created = v1.create_namespaced_config_map("default", cm)
+    out["created_rv"] = created.metadata.resource_version
+    out["uid"] = created.metadata.uid
+    listed = v1.list_namespaced_config_map("default", label_selector="app in (py)")
+    out["listed"] = [i.metadata.name for i in listed.items]
+    patched = v1.patch_namespaced_config_map("py-cm", "default", {"data": {"b": "2"}})
+    out["patched_data"] = patched.data
+    try:
+        v1.create_namespaced_config_map("default", cm)
+    except ApiException as e:
+        out["duplicate"] = api_error(e)
+    try:
+        v1.read_namespaced_config_map("missing", "default")
+    except ApiException as e:
+        out["missing"] = api_error(e)
+    status = v1.delete_namespaced_config_map("py-cm", "default")
+    out["delete_status"] = status["status"] if isinstance(status, dict) else status.status
+    apps = client.AppsV1Api()
+    dep = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "py-dep"},
+           "spec": {"selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                                 "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    created = apps.create_namespaced_deployment("default", dep)
+    out["deployment_generation"] = created.metadata.generation
+    out["deployment_replicas"] = created.spec.replicas
+    return out
+
+
+def watch_events():
+    v1 = client.CoreV1Api()
+    initial = v1.list_namespaced_config_map("default")
+    rv = initial.metadata.resource_version
+    events = []
+
+    def writer():
+        time.sleep(0.5)
+        v1.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="w1")))
+        v1.patch_namespaced_config_map("w1", "default", {"data": {"x": "y"}})
+        v1.delete_namespaced_config_map("w1", "default")
+
+    t = threading.Thread(target=writer)
+    t.start()
+    w = watch.Watch()
+    for event in w.stream(v1.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=10):
+        events.append({"type": event["type"], "name": event["object"].metadata.name,
+                       "rv": event["object"].metadata.resource_version})
+        if event["type"] == "DELETED":
+            w.stop()
+    t.join()
+    return {"list_rv": rv, "events": events}
+
+
+def conflict():
+    v1 = client.CoreV1Api()
+    cm = v1.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="cc")))
+    cm.data = {"first": "1"}
+    v1.replace_namespaced_config_map("cc", "default", cm)
+    cm.data = {"second": "2"}
+    try:
+        v1.replace_namespaced_config_map("cc", "default", cm)
+        return {"status": 200}
+    except ApiException as e:
+        return api_error(e)
+
+
+if __name__ == "__main__":
+    config.load_kube_config()
+    result = {"crud": crud, "watch": watch_events, "conflict": conflict}[sys.argv[1]]()
+    print(json.dumps(result))
