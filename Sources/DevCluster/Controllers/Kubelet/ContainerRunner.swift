@@ -69,7 +69,10 @@ struct ContainerRunner: Sendable {
     /// Sleeps up to `seconds`; returns early (false) when the pod is stopped or the task cancelled.
     @discardableResult
     private func sleepUnlessStopped(_ seconds: Double) async -> Bool {
-        let end = ContinuousClock.now.advanced(by: .milliseconds(Int64(seconds * 1000)))
+        // Serving pods simulate "runs until stopped" with an infinite duration: cap it (a year)
+        // instead of trapping on the Int64 conversion.
+        let bounded = seconds.isFinite ? min(max(seconds, 0), 31_536_000) : 31_536_000
+        let end = ContinuousClock.now.advanced(by: .milliseconds(Int64(bounded * 1000)))
         while ContinuousClock.now < end {
             if handle.stopReason != nil || Task.isCancelled { return false }
             let left = end - ContinuousClock.now
