@@ -75,12 +75,15 @@ struct WatchTests {
     @Test("kubectl get -w prints objects created while it watches")
     func kubectlGetWatch() async throws {
         try await withDevCluster { cluster in
-            async let watched = ProcessRunner.run("/usr/bin/timeout", ["4", "/usr/bin/kubectl", "get", "configmaps", "-w", "-o", "name"],
+            async let watched = ProcessRunner.run("/usr/bin/timeout", ["20", "/usr/bin/kubectl", "get", "configmaps", "-w", "-o", "name"],
                                                   environment: ["KUBECONFIG": cluster.kubeconfigPath])
-            try await Task.sleep(for: .seconds(1.5))
-            _ = try await cluster.request("POST", "/api/v1/namespaces/default/configmaps", body: #"{"metadata":{"name":"seen-by-watch"}}"#)
+            // kubectl needs a moment to start watching on a loaded machine; create a few times over 8 seconds.
+            for i in 0..<4 {
+                try await Task.sleep(for: .seconds(2))
+                _ = try await cluster.request("POST", "/api/v1/namespaces/default/configmaps", body: "{\"metadata\":{\"name\":\"seen-by-watch-\(i)\"}}")
+            }
             let result = try await watched
-            #expect(result.stdout.contains("configmap/seen-by-watch"), "\(result.stdout) \(result.stderr)")
+            #expect(result.stdout.contains("configmap/seen-by-watch-3"), "\(result.stdout) \(result.stderr)")
         }
     }
 
