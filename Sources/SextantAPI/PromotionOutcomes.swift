@@ -35,8 +35,11 @@ extension Promotion {
 
     /// The requested stage is already in effect.
     static func settled(_ c: Candidate, gates: [GateOutcome], message: String) -> Outcome {
-        Outcome(
-            name: c.name, stage: c.stage, promotedAt: c.promotedAt, promoted: true, reason: Reason.promoted, message: message,
+        // Keep how it got here (Promoted, Restored, Demoted) instead of flapping back to Promoted.
+        let kept = [Reason.promoted, Reason.restored, Reason.demoted]
+        let reason = c.promotedReason.flatMap { kept.contains($0) ? $0 : nil } ?? Reason.promoted
+        return Outcome(
+            name: c.name, stage: c.stage, promotedAt: c.promotedAt, promoted: true, reason: reason, message: message,
             requestSatisfied: true, gates: gates, history: c.history, events: [], isDuplicate: false)
     }
 

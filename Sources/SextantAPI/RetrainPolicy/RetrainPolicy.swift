@@ -197,6 +197,8 @@ public struct RetrainPolicyStatus: Codable, Sendable, Hashable {
     public var metricBreachedSince: String?
     /// Number of runs created.
     public var runsCreated: Int64?
+    /// The `ml.sextant.dev/trigger` annotation value the last manual trigger handled.
+    public var observedTrigger: String?
     /// `Ready`, `Suspended`.
     public var conditions: [Condition]?
 

@@ -58,6 +58,7 @@ extension RetrainPolicy {
             ("observedDataVersion", .string("Last seen version of the watched dataset.")),
             ("metricBreachedSince", .time("Since when the metric has been past its threshold.")),
             ("runsCreated", .integer("Number of runs created.")),
+            ("observedTrigger", .string("The `ml.sextant.dev/trigger` annotation value the last manual trigger handled.")),
             ("conditions", CommonSchemas.conditions("`Ready` and `Suspended`.")),
         ])
 }

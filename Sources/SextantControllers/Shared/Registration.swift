@@ -7,5 +7,7 @@ public enum SextantControllers {
     /// empty) with `options.workers` workers.
     public static func register(in manager: ControllerManager, client: KubeClient, options: ControllerOptions) throws {
         manager.add(MLPipelineController.make(client: client, options: options))
+        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces))
+        manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers))
     }
 }

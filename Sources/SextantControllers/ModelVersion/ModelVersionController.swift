@@ -1,0 +1,148 @@
+import Foundation
+import KubeClient
+import KubeCore
+import KubeRuntime
+import Logging
+import SextantAPI
+
+/// The model registry controller. Promotion decisions span all versions of a model (one
+/// Production per model), so every reconcile of a version decides for its whole model and
+/// writes the status of each version whose status changed. One worker keeps those group
+/// decisions sequential.
+public enum ModelVersionController {
+    /// The controller, ready to add to a `ControllerManager`.
+    public static func make(client: KubeClient, namespaces: [String], logger: Logger? = nil) -> Controller<ModelVersion> {
+        Controller<ModelVersion>("modelversion", client: client, namespaces: namespaces, logger: logger) { mv, ctx in
+            try await reconcile(mv, ctx: ctx, now: Date())
+        }
+        .owns(Deployment.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
+        .owns(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
+        .workers(1)
+    }
+
+    static func reconcile(_ mv: ModelVersion, ctx: ReconcileContext<ModelVersion>, now: Date) async throws -> ReconcileAction {
+        let namespace = mv.namespace ?? "default"
+        let model = mv.spec.model
+        let group = ctx.store.list(namespace: namespace)
+            .filter { $0.spec.model == model && !$0.isBeingDeleted }
+            .sorted { $0.name < $1.name }
+        let outcomes = Promotion.decide(group.map(ModelVersionStatusBuilder.candidate), now: now)
+        let deployments = ctx.api(Deployment.self)
+        let services = ctx.api(KubeService.self)
+        var log = ctx.logger
+        log[metadataKey: "model"] = "\(model)"
+
+        let stable = try await stableServiceTarget(model: model, namespace: namespace, group: group, outcomes: outcomes, ctx: ctx)
+        var anyNotAvailable = false
+        for v in group {
+            guard let outcome = outcomes[v.name] else { continue }
+            let servingSpec = v.spec.serving
+            let wanted = servingSpec != nil && !outcome.isDuplicate
+                && (outcome.stage == Promotion.Stage.staging || outcome.stage == Promotion.Stage.production)
+            // The version the stable Service still selects keeps its pods until traffic has moved.
+            let heldForTraffic = !wanted && stable?.chosen.name == v.name
+            var deployment: Deployment?
+            if wanted || heldForTraffic, let serving = servingSpec {
+                deployment = try await ensure(ServingResources.deployment(for: v, serving: serving), api: deployments, cached: ctx.cache(Deployment.self))
+                _ = try await ensure(ServingResources.service(for: v, serving: serving), api: services, cached: ctx.cache(KubeService.self))
+                if !ServingResources.isAvailable(deployment) || heldForTraffic { anyNotAvailable = true }
+            } else {
+                try await removeServing(v, stage: outcome.stage, deployments: deployments, services: services, ctx: ctx)
+            }
+            let obs = ModelVersionStatusBuilder.ServingObservation(
+                wanted: wanted, deployment: deployment, port: servingSpec.map(ServingResources.port) ?? ServingResources.defaultPort)
+            var pipeline: MLPipeline?
+            if let source = v.spec.source?.pipeline, v.status?.lineage?.datasets == nil {
+                pipeline = try? await ctx.api(MLPipeline.self).getOptional(source)
+            }
+            let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
+            let desired = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
+            if desired != v.status {
+                try await ctx.updateStatus(v) { status in
+                    status = desired
+                }
+                for note in outcome.events {
+                    await ctx.event(v, type: note.type == "Warning" ? .warning : .normal, reason: note.reason, note: note.message)
+                }
+            }
+        }
+        try await applyStableService(stable, model: model, namespace: namespace, ctx: ctx, log: log)
+        // Deployment status changes arrive through the owned-Deployment watch; poll slowly as a safety net.
+        return anyNotAvailable ? .requeue(after: .seconds(5)) : .awaitChange
+    }
+
+    /// Where the model's stable Service should point after this reconcile.
+    struct StableTarget: Sendable {
+        /// The effective Production version.
+        var target: ModelVersion
+        /// The version selected now: the target, or the previous one while the target is not available.
+        var chosen: ModelVersion
+        var existing: KubeService?
+        var owners: [OwnerReference]
+    }
+
+    /// Picks the version the stable Service selects: the effective Production version, but the
+    /// currently selected one stays while the new one's Deployment is not available and the old
+    /// one's is, so clients never see a Service that selects nothing.
+    static func stableServiceTarget(
+        model: String, namespace: String, group: [ModelVersion], outcomes: [String: Promotion.Outcome],
+        ctx: ReconcileContext<ModelVersion>
+    ) async throws -> StableTarget? {
+        let existing = try await ctx.api(KubeService.self).getOptional(model)
+        if let e = existing, e.metadata.labels?[SextantLabels.managedBy] != SextantLabels.managedByValue { return nil }
+        guard let target = group.first(where: { v in
+            outcomes[v.name]?.stage == Promotion.Stage.production && v.spec.serving != nil && outcomes[v.name]?.isDuplicate == false
+        }) else {
+            return nil
+        }
+        var chosen = target
+        let deployments = ctx.cache(Deployment.self)
+        if let current = existing?.spec?.selector?[SextantLabels.modelVersion], current != target.name,
+           let currentVersion = group.first(where: { $0.name == current }), currentVersion.spec.serving != nil {
+            let targetReady = ServingResources.isAvailable(deployments?.get(namespace: namespace, name: target.name))
+            let currentReady = ServingResources.isAvailable(deployments?.get(namespace: namespace, name: current))
+            if !targetReady && currentReady { chosen = currentVersion }
+        }
+        let owners = group.map { v -> OwnerReference in
+            var ref = v.ownerReference(controller: true, blockOwnerDeletion: false)
+            ref.controller = v.name == target.name ? true : nil
+            return ref
+        }
+        return StableTarget(target: target, chosen: chosen, existing: existing, owners: owners)
+    }
+
+    /// Creates, moves or deletes the model's stable Service.
+    static func applyStableService(
+        _ stable: StableTarget?, model: String, namespace: String,
+        ctx: ReconcileContext<ModelVersion>, log: Logger
+    ) async throws {
+        let services = ctx.api(KubeService.self)
+        guard let stable else {
+            if let e = try await services.getOptional(model), e.metadata.labels?[SextantLabels.managedBy] == SextantLabels.managedByValue {
+                _ = try? await services.delete(e.name)
+                log.info("no served Production version; deleted the stable Service", metadata: ["service": "\(model)"])
+            }
+            return
+        }
+        let chosen = stable.chosen
+        let port = chosen.spec.serving.map(ServingResources.port) ?? ServingResources.defaultPort
+        let desired = ServingResources.stableService(model: model, namespace: namespace, target: chosen, port: port, owners: stable.owners)
+        let before = stable.existing?.spec?.selector?[SextantLabels.modelVersion]
+        try await ensure(desired, api: services, cached: nil, compareOwners: true)
+        if before != chosen.name {
+            await ctx.event(chosen, reason: "TrafficSwitched",
+                            note: "Service \(model) now selects the pods of \(chosen.name)\(before.map { " (was \($0))" } ?? "")")
+        }
+    }
+
+    /// Deletes the version's Deployment and Service (when they are ours).
+    static func removeServing(_ v: ModelVersion, stage: String, deployments: Api<Deployment>, services: Api<KubeService>, ctx: ReconcileContext<ModelVersion>) async throws {
+        if let d = ctx.cache(Deployment.self)?.get(namespace: v.namespace, name: v.name), d.metadata.controllerReference?.uid == v.uid {
+            _ = try? await deployments.delete(v.name)
+            await ctx.event(v, reason: "ServingRemoved", note: "deleted Deployment \(v.name): stage \(stage) is not served")
+        }
+        if let s = ctx.cache(KubeService.self)?.get(namespace: v.namespace, name: v.name), s.metadata.controllerReference?.uid == v.uid {
+            _ = try? await services.delete(v.name)
+        }
+    }
+}
