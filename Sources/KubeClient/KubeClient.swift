@@ -69,6 +69,9 @@ public final class KubeClient: Sendable {
             tlsConfiguration: tls,
             timeout: .init(connect: .seconds(10), read: nil))
         httpConfig.connectionPool.idleTimeout = .seconds(60)
+        // Every watch holds one HTTP/1.1 connection for its lifetime; the default soft limit (8 per host)
+        // is exhausted by the operator's watches and starves ordinary requests.
+        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         httpConfig.httpVersion = .http1Only
         self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: httpConfig)
     }
