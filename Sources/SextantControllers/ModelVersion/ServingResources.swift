@@ -40,6 +40,8 @@ enum ServingResources {
             name: containerName, image: serving.image, env: env,
             resources: convert(serving.resources, to: KubeCore.ResourceRequirements.self),
             ports: [KubeCore.ContainerPort(name: "http", containerPort: Int32(port), protocol: "TCP")])
+        container.command = serving.command
+        container.args = serving.args
         let probe: JSONValue = ["tcpSocket": ["port": .int(Int64(port))], "periodSeconds": 5, "failureThreshold": 3]
         container.readinessProbe = probe
         container.livenessProbe = ["tcpSocket": ["port": .int(Int64(port))], "initialDelaySeconds": 10, "periodSeconds": 10]
