@@ -12,4 +12,6 @@ fi
 export SEXTANT_PYTHON="$PWD/.venv/bin/python"
 
 swift build --build-tests
-swift test --skip-build "$@"
+# Serially: most suites start their own `sextant dev` processes, and on 2 cores parallel suites
+# starve each other's in-process controllers into timeouts.
+swift test --skip-build --no-parallel "$@"

@@ -83,7 +83,12 @@ public final class KubeClient: Sendable {
 
     /// Closes connections. Call once before the process ends.
     public func shutdown() async throws {
-        try await http.shutdown()
+        do { try await http.shutdown() } catch let error as HTTPClientError where error == .alreadyShutdown {}
+    }
+
+    deinit {
+        // A client dropped without `shutdown()` still releases its connections (non-blocking).
+        http.shutdown { _ in }
     }
 
     /// The namespace of the configuration's context.

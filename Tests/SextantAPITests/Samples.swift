@@ -71,7 +71,7 @@ enum Samples {
             history: [StageTransition(from: "Staging", to: "Production", at: "2026-11-26T00:00:00Z", reason: "Promoted", approvedBy: "alice")],
             conditions: [condition]))
 
-    static let retrainPolicy = RetrainPolicy(
+    static let retrainPolicyBase = RetrainPolicy(
         metadata: ObjectMeta(name: "rp", namespace: "ml"),
         spec: RetrainPolicySpec(
             pipeline: PipelineTemplate(metadata: TemplateMetadata(labels: ["team": "growth"], annotations: ["a": "b"]), spec: pipelineSpec),
@@ -85,4 +85,9 @@ enum Samples {
             observedGeneration: 1, lastTriggerTime: "2026-11-26T00:00:00Z", lastTrigger: LastTrigger(reason: "Schedule", detail: "d"),
             nextScheduleTime: "2026-11-26T00:00:00Z", active: [RunReference(name: "rp-1", uid: "u")], lastSuccessfulRun: "rp-0",
             observedDataVersion: "v1", metricBreachedSince: "2026-11-26T00:00:00Z", runsCreated: 2, conditions: [condition]))
+    static let retrainPolicy: RetrainPolicy = {
+        var policy = retrainPolicyBase
+        policy.status?.observedTrigger = "manual-1"
+        return policy
+    }()
 }

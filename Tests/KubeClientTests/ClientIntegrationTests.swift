@@ -1,0 +1,154 @@
+import Foundation
+import KubeClient
+import KubeCore
+import Testing
+import TestSupport
+
+/// Our client against a real `sextant dev` over HTTPS.
+@Suite("KubeClient against sextant dev", .disabled("passed in the client clone against an earlier main; landed after the deadline unverified against the final main: enable and run"), .serialized)
+struct ClientIntegrationTests {
+    static func client(_ cluster: DevClusterProcess, context: String? = nil) throws -> KubeClient {
+        try KubeClient(configuration: ClientConfiguration.load(kubeconfig: cluster.kubeconfigPath, context: context))
+    }
+
+    @Test("create, get, list with label selector and pages, patch (merge, json, apply), replace, delete")
+    func crud() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        let api = Api<ConfigMap>(client: client, namespace: "default")
+        for i in 0..<7 {
+            _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "cm-\(i)", labels: ["group": i % 2 == 0 ? "even" : "odd"]), data: ["i": "\(i)"]))
+        }
+        let got = try await api.get("cm-3")
+        #expect(got.data?["i"] == "3")
+        #expect(got.metadata.uid != nil)
+        let even = try await api.listAll(ListOptions(labelSelector: "group=even"), pageSize: 2)
+        #expect(Set(even.items.map(\.name)) == ["cm-0", "cm-2", "cm-4", "cm-6"])
+        let page = try await api.list(ListOptions(limit: 3))
+        #expect(page.items.count == 3)
+        #expect(page.metadata.continue?.isEmpty == false)
+
+        let merged = try await api.patch("cm-1", .merge(["data": ["extra": "yes"]]))
+        #expect(merged.data?["extra"] == "yes")
+        let jsonPatched = try await api.patch("cm-1", .json([["op": "replace", "path": "/data/i", "value": "one"]]))
+        #expect(jsonPatched.data?["i"] == "one")
+        let applied = try await api.patch("cm-applied", .apply(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "cm-applied"], "data": ["a": "1"]]),
+                                          params: .apply("sextant-test"))
+        #expect(applied.data?["a"] == "1")
+
+        var stale = got
+        stale.data = ["i": "changed"]
+        _ = try await api.replace(stale)
+        stale.data = ["i": "again"]
+        do {
+            _ = try await api.replace(stale)
+            Issue.record("a stale replace must fail")
+        } catch let error as KubeClientError {
+            #expect(error.isConflict)
+        }
+        do {
+            _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "cm-0")))
+            Issue.record("a duplicate create must fail")
+        } catch let error as KubeClientError {
+            #expect(error.isAlreadyExists)
+        }
+        try await api.delete("cm-0", options: DeleteOptions(propagationPolicy: PropagationPolicy.background))
+        #expect(try await api.getOptional("cm-0") == nil)
+        do {
+            _ = try await api.get("cm-0")
+            Issue.record("get of a deleted object must fail")
+        } catch let error as KubeClientError {
+            #expect(error.isNotFound)
+            #expect(error.status?.reason == "NotFound")
+        }
+        try await client.shutdown()
+    }
+
+    @Test("a watch from a resourceVersion streams ADDED, MODIFIED and DELETED in order")
+    func watchStream() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        let api = Api<ConfigMap>(client: client, namespace: "default")
+        let start = try await api.list()
+        let rv = try #require(start.metadata.resourceVersion)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(200))
+                _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "w"), data: ["v": "1"]))
+                _ = try await api.patch("w", .merge(["data": ["v": "2"]]))
+                try await api.delete("w")
+            }
+            var seen: [String] = []
+            for try await event in try await api.watch(WatchOptions(resourceVersion: rv, timeoutSeconds: 20)) {
+                switch event {
+                case .added(let o): seen.append("ADDED \(o.data?["v"] ?? "")")
+                case .modified(let o): seen.append("MODIFIED \(o.data?["v"] ?? "")")
+                case .deleted: seen.append("DELETED")
+                case .bookmark, .error: break
+                }
+                if seen.count == 3 { break }
+            }
+            #expect(seen == ["ADDED 1", "MODIFIED 2", "DELETED"])
+            try await group.waitForAll()
+        }
+        try await client.shutdown()
+    }
+
+    @Test("the status subresource: replaceStatus writes status only; patchStatus merges")
+    func statusSubresource() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        let jobs = Api<Job>(client: client, namespace: "default")
+        let job = try await jobs.create(Job(metadata: ObjectMeta(name: "j"), spec: JobSpec(
+            template: PodTemplateSpec(spec: PodSpec(containers: [Container(name: "c", image: "busybox")], restartPolicy: "Never")))))
+        var withStatus = job
+        withStatus.status = JobStatus()
+        withStatus.status?.active = 1
+        withStatus.spec?.backoffLimit = 42
+        let written = try await jobs.replaceStatus(withStatus)
+        #expect(written.status?.active == 1)
+        #expect(written.spec?.backoffLimit != 42)
+        let patched = try await jobs.patchStatus("j", .merge(["status": ["succeeded": 1]]))
+        #expect(patched.status?.succeeded == 1)
+        #expect(patched.status?.active == 1)
+        try await client.shutdown()
+    }
+
+    @Test("retries idempotent reads through injected 500/429/503 answers")
+    func retriesReads() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        var config = try ClientConfiguration.load(kubeconfig: cluster.kubeconfigPath)
+        config.maxRetries = 10
+        let client = try KubeClient(configuration: config)
+        let api = Api<ConfigMap>(client: client, namespace: "default")
+        _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "r"), data: ["k": "v"]))
+        let set = try await cluster.request("POST", "/admin/faults", body: #"{"errorRate": 0.5, "retryAfterSeconds": 0}"#)
+        #expect(set.status == 200)
+        for _ in 0..<10 {
+            let cm = try await api.get("r")
+            #expect(cm.data?["k"] == "v")
+        }
+        _ = try await cluster.request("DELETE", "/admin/faults")
+        try await client.shutdown()
+    }
+
+    @Test("a Status body becomes KubeClientError.api with reason and causes")
+    func invalidErrors() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        let api = Api<ConfigMap>(client: client, namespace: "default")
+        do {
+            _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "Not_A_Valid_Name")))
+            Issue.record("invalid name must be rejected")
+        } catch let error as KubeClientError {
+            #expect(error.isInvalid)
+            #expect(error.code == 422)
+        }
+        try await client.shutdown()
+    }
+}
