@@ -44,6 +44,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Change events kept for watches; older resourceVersions get 410 Expired.")
     var watchHistory: Int = 10_000
 
+    @Option(help: "Write one audit.k8s.io/v1 Event JSON line per API request to this file (off by default).")
+    var auditLogPath: String?
+
     func validate() throws {
         guard ["simulate", "local"].contains(executor) else {
             throw ValidationError("--executor must be simulate or local")
@@ -70,7 +73,8 @@ struct DevCommand: AsyncParsableCommand {
         }
         let server = try await DevClusterServer(
             configuration: DevClusterConfiguration(
-                port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory, garbageCollectorRunning: true),
+                port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory, garbageCollectorRunning: true,
+                auditLogPath: auditLogPath.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL }),
             logger: logger)
         let workloads = WorkloadControllers(
             store: server.store, executor: WorkloadExecutor(rawValue: executor) ?? .simulate,

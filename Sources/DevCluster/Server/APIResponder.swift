@@ -24,16 +24,45 @@ struct APIResponder: HTTPResponder {
     let faults: FaultInjector
     let state: ServerState
     let logger: Logger
+    /// Where each finished request is recorded (nil: no audit log).
+    var audit: AuditLog?
 
     func respond(to request: Request, context: DevRequestContext) async throws -> Response {
+        let received = Date()
+        let auditID = UUID().uuidString.lowercased()
+        var response: Response
+        var failure: Status?
         do {
-            return try await handle(request, context: context)
+            response = try await handle(request, context: context)
         } catch let status as Status {
-            return Responses.status(status)
+            failure = status
+            response = Responses.status(status)
         } catch {
             logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
-            return Responses.status(APIErrors.internalError("\(error)"))
+            let status = APIErrors.internalError("\(error)")
+            failure = status
+            response = Responses.status(status)
         }
+        response.headers[.auditID] = auditID
+        guard let audit else { return response }
+        let record: @Sendable () -> Void = { [failure, code = response.status.code] in
+            let event = AuditLog.event(
+                auditID: auditID, method: request.method.rawValue, requestURI: request.uri.description, query: Query(request.uri.query),
+                userAgent: request.headers[.userAgent], sourceIP: context.channel.remoteAddress?.ipAddress,
+                code: code, failure: failure, received: received, completed: Date())
+            audit.write(event)
+        }
+        if response.body.contentLength == nil {
+            // A stream (watch, followed log): complete once the body has been written.
+            let body = response.body
+            response.body = ResponseBody { writer in
+                defer { record() }
+                try await body.write(writer)
+            }
+        } else {
+            record()
+        }
+        return response
     }
 
     private func handle(_ request: Request, context: DevRequestContext) async throws -> Response {

@@ -20,9 +20,13 @@ public struct DevClusterConfiguration: Sendable {
     public var historyLimit: Int
     /// Set when a garbage collector runs in the process (see `StoreOptions.garbageCollectorRunning`).
     public var garbageCollectorRunning: Bool
+    /// When set, every API request is recorded there as one audit.k8s.io/v1 Event JSON line
+    /// (`sextant dev --audit-log-path`). Off by default.
+    public var auditLogPath: URL?
 
     public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: URL, faults: FaultConfiguration = FaultConfiguration(),
-                historyLimit: Int = 10_000, garbageCollectorRunning: Bool = false) {
+                historyLimit: Int = 10_000, garbageCollectorRunning: Bool = false, auditLogPath: URL? = nil) {
+        self.auditLogPath = auditLogPath
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -44,6 +48,8 @@ public final class DevClusterServer: Sendable {
     /// The bearer token clients must send.
     public let token: String
     public let faults: FaultInjector
+    /// The request audit log, when `configuration.auditLogPath` is set.
+    public let auditLog: AuditLog?
     let state = ServerState()
     let logger: Logger
 
@@ -61,6 +67,7 @@ public final class DevClusterServer: Sendable {
         certificates = try DevCertificates.loadOrCreate(in: dir)
         token = try Self.loadOrCreateToken(in: dir)
         faults = FaultInjector(configuration: configuration.faults, logger: logger)
+        auditLog = try configuration.auditLogPath.map { try AuditLog(path: $0) }
         if configuration.faults.isActive {
             logger.warning("fault injection enabled", metadata: ["faults": "\(configuration.faults)"])
         }
@@ -139,7 +146,7 @@ public final class DevClusterServer: Sendable {
     }
 
     func makeHTTPService(onListening: @escaping @Sendable (Int) async -> Void) throws -> some Service {
-        let responder = APIResponder(store: devStore, token: token, faults: faults, state: state, logger: logger)
+        let responder = APIResponder(store: devStore, token: token, faults: faults, state: state, logger: logger, audit: auditLog)
         let state = self.state
         let logger = self.logger
         let path = kubeconfigPath
@@ -176,5 +183,6 @@ public final class DevClusterServer: Sendable {
     /// Flushes and closes the store (call after the service group ends).
     public func shutdown() async {
         await devStore.shutdown()
+        auditLog?.close()
     }
 }

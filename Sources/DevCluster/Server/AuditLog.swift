@@ -1,0 +1,102 @@
+import Foundation
+import KubeCore
+import Synchronization
+
+/// The request audit log (`sextant dev --audit-log-path FILE`): one JSON line per API request in
+/// the shape of an audit.k8s.io/v1 `Event` at stage `ResponseComplete`, level `Metadata`.
+///
+/// One writer: every line is written with a single `write(2)` under a lock, so lines never
+/// interleave, and is on disk (in the page cache) when the call returns — no user-space buffering.
+public final class AuditLog: Sendable {
+    private let handle: Mutex<FileHandle?>
+    public let path: URL
+
+    /// Opens (creating or appending to) the file.
+    public init(path: URL) throws {
+        self.path = path
+        let fm = FileManager.default
+        try? fm.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: path.path) && !fm.createFile(atPath: path.path, contents: nil) {
+            throw DevClusterError.configuration("cannot create the audit log \(path.path)")
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: path)
+            try handle.seekToEnd()
+            self.handle = Mutex(handle)
+        } catch {
+            throw DevClusterError.configuration("cannot open the audit log \(path.path): \(error)")
+        }
+    }
+
+    /// Appends one event as a line.
+    func write(_ event: JSONValue) {
+        var line = event.data()
+        line.append(0x0A)
+        handle.withLock { handle in
+            try? handle?.write(contentsOf: line)
+        }
+    }
+
+    /// Closes the file; later writes are dropped.
+    public func close() {
+        handle.withLock { handle in
+            try? handle?.close()
+            handle = nil
+        }
+    }
+
+    /// The event for one finished request.
+    static func event(auditID: String, method: String, requestURI: String, query: Query, userAgent: String?, sourceIP: String?,
+                      code: Int, failure: Status?, received: Date, completed: Date) -> JSONValue {
+        let path = requestURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestURI
+        let info = RequestInfo.parse(method: method, path: path, query: query)
+        var event: JSONValue = [
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": .string(auditID),
+            "stage": "ResponseComplete", "requestURI": .string(requestURI), "verb": .string(info.verb),
+            "user": ["username": "admin", "groups": ["system:masters", "system:authenticated"]],
+            "sourceIPs": .array([.string(sourceIP ?? "127.0.0.1")]),
+        ]
+        if let userAgent { event["userAgent"] = .string(userAgent) }
+        if info.isResourceRequest {
+            var ref: JSONValue = ["apiGroup": .string(info.apiGroup), "apiVersion": .string(info.apiVersion)]
+            for (key, value) in [("resource", info.resource), ("namespace", info.namespace), ("name", info.name), ("subresource", info.subresource)]
+            where !value.isEmpty {
+                ref[key] = .string(value)
+            }
+            event["objectRef"] = ref
+        }
+        var status: JSONValue = ["metadata": .emptyObject, "code": .int(Int64(code))]
+        if let failure, code >= 400 {
+            status["status"] = "Failure"
+            if let message = failure.message { status["message"] = .string(message) }
+            if let reason = failure.reason { status["reason"] = .string(reason) }
+        }
+        event["responseStatus"] = status
+        event["requestReceivedTimestamp"] = .string(timestamp(received))
+        event["stageTimestamp"] = .string(timestamp(completed))
+        return event
+    }
+
+    /// RFC 3339 with microseconds, like kube-apiserver's MicroTime.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = date.timeIntervalSince1970
+        let whole = floor(seconds)
+        let micros = min(999_999, Int(((seconds - whole) * 1_000_000).rounded()))
+        var components = gmtime_r_components(Int(whole))
+        components.micros = micros
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", components.year, components.month, components.day,
+                      components.hour, components.minute, components.second, components.micros)
+    }
+
+    private struct TimeParts {
+        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micros = 0
+    }
+
+    private static func gmtime_r_components(_ epoch: Int) -> TimeParts {
+        var t = time_t(epoch)
+        var tmValue = tm()
+        gmtime_r(&t, &tmValue)
+        return TimeParts(year: Int(tmValue.tm_year) + 1900, month: Int(tmValue.tm_mon) + 1, day: Int(tmValue.tm_mday),
+                         hour: Int(tmValue.tm_hour), minute: Int(tmValue.tm_min), second: Int(tmValue.tm_sec))
+    }
+}
