@@ -37,17 +37,20 @@ public enum ModelRegistration {
     /// Registers the run's model version (or finds the one it registered before) and returns its name.
     public static func register(_ pipeline: MLPipeline, api: Api<ModelVersion>) async throws -> String? {
         guard let register = pipeline.spec.register else { return nil }
+        var taken: Int64 = 0  // the highest number whose name was found taken
         for _ in 0..<20 {
             let existing = try await api.list().items.filter { $0.spec.model == register.model }
             if let mine = existing.first(where: { $0.metadata.annotations?[SextantLabels.pipelineUID] == pipeline.metadata.uid }) {
                 return mine.name
             }
-            let next = (existing.map(\.spec.version).max() ?? 0) + 1
+            let next = max((existing.map(\.spec.version).max() ?? 0), taken) + 1
             guard let mv = try desiredModelVersion(for: pipeline, version: next) else { return nil }
             do {
                 return try await api.create(mv).name
             } catch where error.isAlreadyExists {
-                continue  // someone took N: list again and take the next free number
+                // Someone took the name (a concurrent run, or an object of another model): list
+                // again and take a number above both the highest version and the taken name.
+                taken = next
             }
         }
         throw ControllerError.registrationFailed("no free version number for model \(register.model) after 20 attempts")
