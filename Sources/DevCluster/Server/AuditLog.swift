@@ -79,24 +79,6 @@ public final class AuditLog: Sendable {
 
     /// RFC 3339 with microseconds, like kube-apiserver's MicroTime.
     static func timestamp(_ date: Date) -> String {
-        let seconds = date.timeIntervalSince1970
-        let whole = floor(seconds)
-        let micros = min(999_999, Int(((seconds - whole) * 1_000_000).rounded()))
-        var components = gmtime_r_components(Int(whole))
-        components.micros = micros
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", components.year, components.month, components.day,
-                      components.hour, components.minute, components.second, components.micros)
-    }
-
-    private struct TimeParts {
-        var year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, micros = 0
-    }
-
-    private static func gmtime_r_components(_ epoch: Int) -> TimeParts {
-        var t = time_t(epoch)
-        var tmValue = tm()
-        gmtime_r(&t, &tmValue)
-        return TimeParts(year: Int(tmValue.tm_year) + 1900, month: Int(tmValue.tm_mon) + 1, day: Int(tmValue.tm_mday),
-                         hour: Int(tmValue.tm_hour), minute: Int(tmValue.tm_min), second: Int(tmValue.tm_sec))
+        KubeTime.formatMicro(date)
     }
 }

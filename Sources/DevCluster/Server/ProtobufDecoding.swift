@@ -1,19 +1,24 @@
 import Foundation
 import KubeCore
 
-/// Decodes the Kubernetes protobuf envelope (`k8s\0` + runtime.Unknown) for the few kinds
-/// stock kubectl's generators send as protobuf (`kubectl create namespace|configmap|secret|
-/// serviceaccount`). Other kinds in protobuf get 415, as from a server without that codec.
+/// Decodes the Kubernetes protobuf envelope (`k8s\0` + runtime.Unknown) into the JSON form of
+/// the object, driven by the message descriptors in `ProtobufSchemas` (field number → JSON
+/// name and type, from k8s.io/api's generated.proto files). Kinds without a descriptor get
+/// 415, as from a server without that codec. Fields the descriptors do not know are skipped
+/// (like gogo-protobuf's generated unmarshallers); malformed wire data is a 400.
 enum ProtobufDecoding {
-    private struct Field {
+    /// One field as read from the wire.
+    struct WireField {
         var number: Int
         var varint: UInt64 = 0
-        var bytes: [UInt8] = []
-        var isBytes: Bool
+        var bytes: ArraySlice<UInt8> = []
+        var isLengthDelimited = false
     }
 
-    private static func fields(_ data: ArraySlice<UInt8>) throws -> [Field] {
-        var out: [Field] = []
+    static func invalid() -> Status { APIErrors.badRequest("proto: cannot parse invalid wire-format data") }
+
+    static func fields(_ data: ArraySlice<UInt8>) throws -> [WireField] {
+        var out: [WireField] = []
         var i = data.startIndex
         func varint() throws -> UInt64 {
             var result: UInt64 = 0
@@ -26,117 +31,175 @@ enum ProtobufDecoding {
                 shift += 7
                 if shift > 63 { break }
             }
-            throw APIErrors.badRequest("proto: cannot parse invalid wire-format data")
+            throw invalid()
         }
         while i < data.endIndex {
             let key = try varint()
             let number = Int(key >> 3)
+            guard number > 0 else { throw invalid() }
             switch key & 7 {
             case 0:
-                out.append(Field(number: number, varint: try varint(), isBytes: false))
+                out.append(WireField(number: number, varint: try varint()))
             case 2:
-                let length = Int(try varint())
-                guard length >= 0, i + length <= data.endIndex else { throw APIErrors.badRequest("proto: cannot parse invalid wire-format data") }
-                out.append(Field(number: number, bytes: Array(data[i..<i + length]), isBytes: true))
-                i += length
-            case 1: i += 8
-            case 5: i += 4
-            default: throw APIErrors.badRequest("proto: cannot parse invalid wire-format data")
+                let length = try varint()
+                guard length <= UInt64(data.endIndex - i) else { throw invalid() }
+                let end = i + Int(length)
+                out.append(WireField(number: number, bytes: data[i..<end], isLengthDelimited: true))
+                i = end
+            case 1:
+                guard data.endIndex - i >= 8 else { throw invalid() }
+                i += 8
+            case 5:
+                guard data.endIndex - i >= 4 else { throw invalid() }
+                i += 4
+            default:
+                throw invalid()
             }
         }
         return out
     }
 
-    private static func string(_ f: Field) -> JSONValue { .string(String(decoding: f.bytes, as: UTF8.self)) }
-
-    private static func map(_ entries: [Field], base64Values: Bool) throws -> JSONValue {
-        var out: [String: JSONValue] = [:]
-        for entry in entries {
-            let kv = try fields(entry.bytes[...])
-            let key = kv.first { $0.number == 1 }.map { String(decoding: $0.bytes, as: UTF8.self) } ?? ""
-            let value = kv.first { $0.number == 2 }?.bytes ?? []
-            out[key] = base64Values ? .string(Data(value).base64EncodedString()) : .string(String(decoding: value, as: UTF8.self))
-        }
-        return .object(out)
-    }
-
-    private static func objectMeta(_ bytes: [UInt8]) throws -> JSONValue {
-        var meta: [String: JSONValue] = [:]
-        let all = try fields(bytes[...])
-        let names = [1: "name", 2: "generateName", 3: "namespace", 5: "uid", 6: "resourceVersion"]
-        for f in all {
-            if let name = names[f.number] { meta[name] = string(f) }
-        }
-        let labels = all.filter { $0.number == 11 }, annotations = all.filter { $0.number == 12 }
-        if !labels.isEmpty { meta["labels"] = try map(labels, base64Values: false) }
-        if !annotations.isEmpty { meta["annotations"] = try map(annotations, base64Values: false) }
-        let finalizers = all.filter { $0.number == 14 }.map(string)
-        if !finalizers.isEmpty { meta["finalizers"] = .array(finalizers) }
-        var owners: [JSONValue] = []
-        for f in all where f.number == 13 {
-            var o: [String: JSONValue] = [:]
-            for g in try fields(f.bytes[...]) {
-                switch g.number {
-                case 1: o["kind"] = string(g)
-                case 3: o["name"] = string(g)
-                case 4: o["uid"] = string(g)
-                case 5: o["apiVersion"] = string(g)
-                case 6: o["controller"] = .bool(g.varint != 0)
-                case 7: o["blockOwnerDeletion"] = .bool(g.varint != 0)
-                default: break
-                }
-            }
-            owners.append(.object(o))
-        }
-        if !owners.isEmpty { meta["ownerReferences"] = .array(owners) }
-        return .object(meta)
-    }
+    static let unsupported = Status(
+        message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
+        reason: "UnsupportedMediaType", code: 415)
 
     /// The JSON form of a protobuf body for `info`; 415 for kinds this server cannot decode.
     static func decode(_ data: Data, info: ResourceInfo) throws -> JSONValue {
         let bytes = [UInt8](data)
-        guard bytes.count >= 4, bytes[0..<4] == [0x6b, 0x38, 0x73, 0x00] else {
-            throw APIErrors.badRequest("proto: cannot parse invalid wire-format data")
+        guard bytes.count >= 4, bytes[0..<4] == [0x6b, 0x38, 0x73, 0x00] else { throw invalid() }
+        guard let messageName = ProtobufSchemas.topLevel[info.storageKey] else {
+            throw unsupported
         }
         let envelope = try fields(bytes[4...])
         var apiVersion = "", kind = ""
-        if let typeMeta = envelope.first(where: { $0.number == 1 }) {
-            for f in try fields(typeMeta.bytes[...]) {
-                if f.number == 1 { apiVersion = String(decoding: f.bytes, as: UTF8.self) }
-                if f.number == 2 { kind = String(decoding: f.bytes, as: UTF8.self) }
+        if let typeMeta = envelope.first(where: { $0.number == 1 && $0.isLengthDelimited }) {
+            for f in try fields(typeMeta.bytes) where f.isLengthDelimited {
+                if f.number == 1 { apiVersion = string(f) }
+                if f.number == 2 { kind = string(f) }
             }
         }
-        let raw = try fields((envelope.first { $0.number == 2 }?.bytes ?? [])[...])
-        var object: JSONValue = ["apiVersion": .string(apiVersion.isEmpty ? info.apiVersion : apiVersion), "kind": .string(kind.isEmpty ? info.kind : kind)]
-        if let meta = raw.first(where: { $0.number == 1 }) { object["metadata"] = try objectMeta(meta.bytes) }
-        switch (info.group, info.resource) {
-        case ("", "configmaps"):
-            let data = raw.filter { $0.number == 2 }, binary = raw.filter { $0.number == 3 }
-            if !data.isEmpty { object["data"] = try map(data, base64Values: false) }
-            if !binary.isEmpty { object["binaryData"] = try map(binary, base64Values: true) }
-            if let f = raw.first(where: { $0.number == 4 }) { object["immutable"] = .bool(f.varint != 0) }
-        case ("", "secrets"):
-            let data = raw.filter { $0.number == 2 }, stringData = raw.filter { $0.number == 4 }
-            if !data.isEmpty { object["data"] = try map(data, base64Values: true) }
-            if !stringData.isEmpty { object["stringData"] = try map(stringData, base64Values: false) }
-            if let f = raw.first(where: { $0.number == 3 }) { object["type"] = string(f) }
-            if let f = raw.first(where: { $0.number == 5 }) { object["immutable"] = .bool(f.varint != 0) }
-        case ("", "namespaces"):
-            if let spec = raw.first(where: { $0.number == 2 }) {
-                let finalizers = try fields(spec.bytes[...]).filter { $0.number == 1 }.map(string)
-                object["spec"] = finalizers.isEmpty ? .emptyObject : ["finalizers": .array(finalizers)]
-            }
-        case ("", "serviceaccounts"):
-            let pullSecrets = try raw.filter { $0.number == 3 }.map { f -> JSONValue in
-                let name = try fields(f.bytes[...]).first { $0.number == 1 }.map(string) ?? ""
-                return ["name": name]
-            }
-            if !pullSecrets.isEmpty { object["imagePullSecrets"] = .array(pullSecrets) }
-            if let f = raw.first(where: { $0.number == 4 }) { object["automountServiceAccountToken"] = .bool(f.varint != 0) }
-        default:
-            throw Status(message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
-                         reason: "UnsupportedMediaType", code: 415)
-        }
+        let raw = envelope.first { $0.number == 2 && $0.isLengthDelimited }?.bytes ?? []
+        var object = try message(raw, messageName)
+        object["apiVersion"] = .string(apiVersion.isEmpty ? info.apiVersion : apiVersion)
+        object["kind"] = .string(kind.isEmpty ? info.kind : kind)
         return object
+    }
+
+    static func string(_ f: WireField) -> String { String(decoding: f.bytes, as: UTF8.self) }
+
+    /// Decodes one message into a JSON object (inline members merged into it).
+    static func message(_ bytes: ArraySlice<UInt8>, _ name: String) throws -> JSONValue {
+        guard let descriptor = ProtobufSchemas.messages[name] else { return .emptyObject }
+        var object: [String: JSONValue] = [:]
+        var repeated: [String: [JSONValue]] = [:]
+        var maps: [String: [String: JSONValue]] = [:]
+        for f in try fields(bytes) {
+            guard let spec = descriptor[f.number] else { continue }
+            switch spec.type {
+            case .inline(let inner):
+                guard f.isLengthDelimited else { throw invalid() }
+                if case .object(let members) = try message(f.bytes, inner) {
+                    object.merge(members) { _, new in new }
+                }
+            case .map(let valueType):
+                guard f.isLengthDelimited else { throw invalid() }
+                var key = ""
+                var value: JSONValue = .string("")
+                for entry in try fields(f.bytes) {
+                    if entry.number == 1 { key = string(entry) }
+                    if entry.number == 2, let v = try scalar(entry, valueType) { value = v }
+                }
+                maps[spec.name, default: [:]][key] = value
+            default:
+                if spec.repeated {
+                    if !f.isLengthDelimited || spec.type.isLengthDelimited {
+                        if let v = try scalar(f, spec.type) { repeated[spec.name, default: []].append(v) }
+                    } else {
+                        // A packed repeated numeric field.
+                        var packed = WireField(number: 0)
+                        var data = [UInt8](f.bytes)[...]
+                        while !data.isEmpty {
+                            packed.varint = try leadingVarint(&data)
+                            if let v = try scalar(packed, spec.type) { repeated[spec.name, default: []].append(v) }
+                        }
+                    }
+                } else if let v = try scalar(f, spec.type), spec.keepsZero || !isZero(v) {
+                    object[spec.name] = v
+                }
+            }
+        }
+        for (name, values) in repeated where !values.isEmpty { object[name] = .array(values) }
+        for (name, entries) in maps where !entries.isEmpty { object[name] = .object(entries) }
+        return .object(object)
+    }
+
+    static func leadingVarint(_ data: inout ArraySlice<UInt8>) throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while let b = data.first {
+            data = data.dropFirst()
+            result |= UInt64(b & 0x7f) << shift
+            if b & 0x80 == 0 { return result }
+            shift += 7
+            if shift > 63 { break }
+        }
+        throw invalid()
+    }
+
+    /// Go's `omitempty`: empty strings, zero numbers and false are not serialized.
+    static func isZero(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let s): return s.isEmpty
+        case .int(let i): return i == 0
+        case .bool(let b): return !b
+        default: return false
+        }
+    }
+
+    /// One non-map, non-inline value (nil: a zero timestamp, which Go serializes as null).
+    static func scalar(_ f: WireField, _ type: ProtobufSchemas.FieldType) throws -> JSONValue? {
+        switch type {
+        case .string:
+            guard f.isLengthDelimited else { throw invalid() }
+            return .string(string(f))
+        case .bytes:
+            guard f.isLengthDelimited else { throw invalid() }
+            return .string(Data(f.bytes).base64EncodedString())
+        case .bool:
+            guard !f.isLengthDelimited else { throw invalid() }
+            return .bool(f.varint != 0)
+        case .int32:
+            guard !f.isLengthDelimited else { throw invalid() }
+            return .int(Int64(Int32(truncatingIfNeeded: f.varint)))
+        case .int64:
+            guard !f.isLengthDelimited else { throw invalid() }
+            return .int(Int64(bitPattern: f.varint))
+        case .message(let name):
+            guard f.isLengthDelimited else { throw invalid() }
+            return try message(f.bytes, name)
+        case .quantity:
+            guard f.isLengthDelimited else { throw invalid() }
+            return .string(try fields(f.bytes).first { $0.number == 1 && $0.isLengthDelimited }.map(string) ?? "0")
+        case .intOrString:
+            guard f.isLengthDelimited else { throw invalid() }
+            var kind: UInt64 = 0, intValue: Int64 = 0, stringValue = ""
+            for g in try fields(f.bytes) {
+                switch g.number {
+                case 1: kind = g.varint
+                case 2: intValue = Int64(Int32(truncatingIfNeeded: g.varint))
+                case 3: stringValue = string(g)
+                default: break
+                }
+            }
+            return kind == 1 ? .string(stringValue) : .int(intValue)
+        case .time:
+            guard f.isLengthDelimited else { throw invalid() }
+            var seconds: Int64 = 0
+            for g in try fields(f.bytes) where g.number == 1 { seconds = Int64(bitPattern: g.varint) }
+            if seconds == 0 { return nil }
+            return .string(KubeTime.format(Date(timeIntervalSince1970: TimeInterval(seconds))))
+        case .inline, .map:
+            return nil
+        }
     }
 }
