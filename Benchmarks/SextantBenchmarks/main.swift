@@ -3,6 +3,7 @@ import Foundation
 // Minimal dispatch: `SextantBenchmarks [section...]`; no argument runs every section.
 let sections: [String: @Sendable () async throws -> Void] = [
     "apiserver": { try await APIServerBenchmarks.run() },
+    "runtime": { try await RuntimeBenchmarks.run() },
 ]
 let requested = CommandLine.arguments.dropFirst()
 for name in (requested.isEmpty ? Array(sections.keys).sorted() : Array(requested)) {

@@ -19,7 +19,12 @@ public struct ClientConfiguration: Sendable {
     /// PEM bytes of the CA bundle; nil means the system trust store.
     public var caPEM: [UInt8]?
     public var insecureSkipTLSVerify: Bool = false
+    /// kubeconfig `tls-server-name`: the name sent as SNI and verified in the server certificate
+    /// (the connection still goes to `server`; requests carry it as their Host).
     public var tlsServerName: String?
+    /// kubeconfig `proxy-url`. Not supported: a `KubeClient` refuses a configuration that sets it
+    /// rather than silently connecting directly.
+    public var proxyURL: String?
     /// PEM client certificate chain and key for mutual TLS.
     public var clientCertificatePEM: [UInt8]?
     public var clientKeyPEM: [UInt8]?
@@ -33,7 +38,33 @@ public struct ClientConfiguration: Sendable {
     public var maxRetries: Int = 5
     /// Deadline for receiving a response head.
     public var timeout: Duration = .seconds(30)
-    public var userAgent: String = "sextant/0.1"
+    public var userAgent: String = ClientConfiguration.userAgent(component: "sextant")
+
+    /// The version Sextant's components report in their User-Agent.
+    public static let sextantVersion = "0.1.0"
+
+    /// A kubectl-style User-Agent: `COMPONENT/VERSION (OS/ARCH)`, e.g. `sextant-controller/0.1.0 (linux/amd64)`.
+    public static func userAgent(component: String, version: String = sextantVersion) -> String {
+        #if os(Linux)
+        let os = "linux"
+        #elseif os(macOS)
+        let os = "darwin"
+        #else
+        let os = "unknown"
+        #endif
+        #if arch(x86_64)
+        let arch = "amd64"
+        #elseif arch(arm64)
+        let arch = "arm64"
+        #else
+        let arch = "unknown"
+        #endif
+        return "\(component)/\(version) (\(os)/\(arch))"
+    }
+
+    /// The User-Agent of the operator (`sextant controller` and the in-process operator of
+    /// `sextant dev`): audit logs are filtered by its `sextant-controller/` prefix.
+    public static let controllerUserAgent = userAgent(component: "sextant-controller")
 
     public init(server: String) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
@@ -87,6 +118,7 @@ public struct ClientConfiguration: Sendable {
         result.namespace = context.namespace ?? "default"
         result.insecureSkipTLSVerify = cluster.insecureSkipTLSVerify ?? false
         result.tlsServerName = cluster.tlsServerName
+        result.proxyURL = cluster.proxyURL
         func resolve(_ path: String) -> String { path.hasPrefix("/") ? path : baseDirectory + "/" + path }
         func readFile(_ path: String) throws -> [UInt8] {
             guard let data = FileManager.default.contents(atPath: resolve(path)) else {

@@ -3,7 +3,8 @@ import KubeCore
 
 /// Supplies the `Authorization` header, caching what is expensive: token files are re-read when
 /// they change (checked at most every few seconds, and on every 401), exec credentials are reused
-/// until shortly before `expirationTimestamp` (or until a 401).
+/// until shortly before `expirationTimestamp` (or until a 401), including a client certificate
+/// they hand out (used as the TLS identity).
 actor CredentialProvider {
     private let credentials: ClientConfiguration.Credentials
     private var cachedToken: String?
@@ -16,21 +17,23 @@ actor CredentialProvider {
         self.credentials = credentials
     }
 
-    /// The client certificate an exec plugin returned (PEM), if any; needs a first `authorization()`.
-    var execClientCertificate: (cert: String, key: String)? {
-        guard let s = execCredential?.status, let c = s.clientCertificateData, let k = s.clientKeyData else { return nil }
-        return (c, k)
+    /// What authenticates one request: the `Authorization` header and/or a TLS client identity.
+    struct Credential: Sendable {
+        var authorization: String?
+        /// A client certificate handed out by an exec plugin (nil: the configuration's own, if any).
+        var clientIdentity: ClientIdentity?
     }
 
-    /// The header value, or nil for unauthenticated requests.
-    func authorization() async throws -> String? {
+    /// The credential for the next request (runs an exec plugin when none is cached or it expires
+    /// within 10 s).
+    func current() async throws -> Credential {
         switch credentials {
         case .none:
-            return nil
+            return Credential()
         case .token(let token):
-            return "Bearer \(token)"
+            return Credential(authorization: "Bearer \(token)")
         case .basic(let user, let password):
-            return "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+            return Credential(authorization: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
         case .tokenFile(let path):
             let now = MonotonicClock.now()
             if cachedToken == nil || now - lastFileCheck > 5 {
@@ -44,17 +47,25 @@ actor CredentialProvider {
                     tokenFileModified = modified
                 }
             }
-            return cachedToken.map { "Bearer \($0)" }
+            return Credential(authorization: cachedToken.map { "Bearer \($0)" })
         case .exec(let config, let server):
-            if let token = cachedToken, execExpiry.map({ $0.timeIntervalSinceNow > 10 }) ?? true {
-                return "Bearer \(token)"
+            if let credential = execCredential, execExpiry.map({ $0.timeIntervalSinceNow > 10 }) ?? true {
+                return Self.credential(from: credential)
             }
             let credential = try await ExecPlugin.run(config, clusterServer: server)
             execCredential = credential
-            cachedToken = credential.status?.token
             execExpiry = credential.status?.expirationTimestamp.flatMap(KubeTime.parse)
-            return cachedToken.map { "Bearer \($0)" }
+            return Self.credential(from: credential)
         }
+    }
+
+    /// The token and/or client certificate (PEM, as ExecCredential v1 carries them) of a plugin's answer.
+    static func credential(from exec: ExecCredential) -> Credential {
+        var result = Credential(authorization: exec.status?.token.map { "Bearer \($0)" })
+        if let cert = exec.status?.clientCertificateData, let key = exec.status?.clientKeyData {
+            result.clientIdentity = ClientIdentity(certificatePEM: Array(cert.utf8), keyPEM: Array(key.utf8))
+        }
+        return result
     }
 
     /// Called after a 401: forget cached credentials so the next call re-reads or re-runs.
@@ -62,6 +73,7 @@ actor CredentialProvider {
         switch credentials {
         case .tokenFile, .exec:
             cachedToken = nil
+            execCredential = nil
             execExpiry = nil
             lastFileCheck = -1_000
         default:

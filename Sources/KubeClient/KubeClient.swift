@@ -6,8 +6,6 @@ import Metrics
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
-import NIOPosix
-import NIOSSL
 
 /// An HTTP request to the API server, relative to the configured server.
 public struct KubeRequest: Sendable {
@@ -40,40 +38,20 @@ public struct KubeRequest: Sendable {
 public final class KubeClient: Sendable {
     public let configuration: ClientConfiguration
     public let logger: Logger
-    let http: HTTPClient
+    let transport: HTTPTransport
     let credentials: CredentialProvider
     let limiter: RateLimiter
     private let host: String
 
-    /// Creates a client. Throws `KubeClientError.config` for unusable TLS material.
+    /// Creates a client. Throws `KubeClientError.config` for unusable TLS material or an
+    /// unsupported `proxy-url`.
     public init(configuration: ClientConfiguration, logger: Logger = Logger(label: "sextant.kubeclient")) throws {
         self.configuration = configuration
         self.logger = logger
         self.credentials = CredentialProvider(configuration.credentials)
         self.limiter = RateLimiter(qps: configuration.qps, burst: configuration.burst)
         self.host = URL(string: configuration.server)?.host ?? configuration.server
-        var tls = TLSConfiguration.makeClientConfiguration()
-        do {
-            if let ca = configuration.caPEM {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(ca))
-            }
-            if let certPEM = configuration.clientCertificatePEM, let keyPEM = configuration.clientKeyPEM {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(certPEM).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: keyPEM, format: .pem))
-            }
-        } catch {
-            throw KubeClientError.config("invalid TLS material: \(error)")
-        }
-        if configuration.insecureSkipTLSVerify { tls.certificateVerification = .none }
-        var httpConfig = HTTPClient.Configuration(
-            tlsConfiguration: tls,
-            timeout: .init(connect: .seconds(10), read: nil))
-        httpConfig.connectionPool.idleTimeout = .seconds(60)
-        // Every watch holds one HTTP/1.1 connection for its lifetime; the default soft limit (8 per host)
-        // is exhausted by the operator's watches and starves ordinary requests.
-        httpConfig.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        httpConfig.httpVersion = .http1Only
-        self.http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: httpConfig)
+        self.transport = try HTTPTransport(configuration: configuration)
     }
 
     /// Convenience: loads the kubeconfig (or in-cluster configuration) and creates a client.
@@ -81,21 +59,16 @@ public final class KubeClient: Sendable {
         try self.init(configuration: ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context), logger: logger)
     }
 
-    /// Closes connections. Call once before the process ends.
+    /// Closes connections (also ends open watches). Call once before the process ends.
     public func shutdown() async throws {
-        do { try await http.shutdown() } catch let error as HTTPClientError where error == .alreadyShutdown {}
-    }
-
-    deinit {
-        // A client dropped without `shutdown()` still releases its connections (non-blocking).
-        http.shutdown { _ in }
+        try await transport.shutdown()
     }
 
     /// The namespace of the configuration's context.
     public var defaultNamespace: String { configuration.namespace }
 
     func url(for request: KubeRequest) -> String {
-        var url = configuration.server + request.path
+        var url = transport.baseURL + request.path
         if !request.query.isEmpty {
             url += "?" + request.query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
         }
@@ -108,19 +81,22 @@ public final class KubeClient: Sendable {
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
     }
 
-    private func makeRequest(_ request: KubeRequest) async throws -> HTTPClientRequest {
+    /// The request with its headers, and the HTTP client for the current TLS identity.
+    private func makeRequest(_ request: KubeRequest) async throws -> (HTTPClient, HTTPClientRequest) {
+        let credential = try await credentials.current()
+        let http = try transport.client(for: credential.clientIdentity)
         var r = HTTPClientRequest(url: url(for: request))
         r.method = request.method
         r.headers.add(name: "Accept", value: request.accept)
         r.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if let auth = try await credentials.authorization() {
+        if let auth = credential.authorization {
             r.headers.add(name: "Authorization", value: auth)
         }
         if let body = request.body {
             r.headers.add(name: "Content-Type", value: request.contentType ?? "application/json")
             r.body = .bytes(ByteBuffer(data: body))
         }
-        return r
+        return (http, r)
     }
 
     private func record(_ method: HTTPMethod, code: String) {
@@ -136,7 +112,7 @@ public final class KubeClient: Sendable {
             try await limiter.wait()
             let outcome: Result<(HTTPResponseStatus, HTTPHeaders, Data), Error>
             do {
-                let r = try await makeRequest(request)
+                let (http, r) = try await makeRequest(request)
                 let response = try await http.execute(r, timeout: .nanoseconds(Int64(configuration.timeout.components.seconds) * 1_000_000_000))
                 let body = try await response.body.collect(upTo: 512 * 1024 * 1024)
                 outcome = .success((response.status, response.headers, Data(buffer: body)))
@@ -208,13 +184,13 @@ public final class KubeClient: Sendable {
     /// decides what to do.
     public func lines(_ request: KubeRequest) async throws -> AsyncThrowingStream<Data, Error> {
         try await limiter.wait()
-        var r = try await makeRequest(request)
+        var (http, r) = try await makeRequest(request)
         var response: HTTPClientResponse
         do {
             response = try await http.execute(r, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
             if response.status.code == 401, await credentials.canRefresh {
                 await credentials.invalidate()
-                r = try await makeRequest(request)
+                (http, r) = try await makeRequest(request)
                 response = try await http.execute(r, timeout: .seconds(Int64(configuration.timeout.components.seconds)))
             }
         } catch is CancellationError {

@@ -24,6 +24,7 @@ public struct KubeConfigFile: Codable, Sendable, Equatable {
         public var certificateAuthorityData: String?
         public var insecureSkipTLSVerify: Bool?
         public var tlsServerName: String?
+        public var proxyURL: String?
 
         enum CodingKeys: String, CodingKey {
             case server
@@ -31,6 +32,7 @@ public struct KubeConfigFile: Codable, Sendable, Equatable {
             case certificateAuthorityData = "certificate-authority-data"
             case insecureSkipTLSVerify = "insecure-skip-tls-verify"
             case tlsServerName = "tls-server-name"
+            case proxyURL = "proxy-url"
         }
     }
 

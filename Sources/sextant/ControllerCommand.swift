@@ -33,6 +33,15 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Name of the leader-election Lease.")
     var leaderElectionId = "sextant-controller"
 
+    @Option(help: "Seconds a Lease is valid without renewal; standbys take over after it (client-go default 15).")
+    var leaderElectionLeaseDuration: Double = 15
+
+    @Option(help: "Seconds the leader keeps trying to renew before it gives up leading (default 10).")
+    var leaderElectionRenewDeadline: Double = 10
+
+    @Option(help: "Seconds between acquire/renew attempts (default 2).")
+    var leaderElectionRetryPeriod: Double = 2
+
     @Option(help: "Address of the Prometheus /metrics endpoint; \"0\" disables it.")
     var metricsBindAddress = "127.0.0.1:8080"
 
@@ -50,6 +59,11 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("--namespace and --all-namespaces are mutually exclusive")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        // client-go's rules: leaseDuration > renewDeadline > retryPeriod (with jitter 1.2) > 0.
+        guard leaderElectionRetryPeriod > 0, leaderElectionRenewDeadline > leaderElectionRetryPeriod * 1.2,
+              leaderElectionLeaseDuration > leaderElectionRenewDeadline else {
+            throw ValidationError("leader election needs lease-duration > renew-deadline > 1.2 × retry-period > 0")
+        }
     }
 
     func run() async throws {
@@ -62,7 +76,8 @@ struct ControllerCommand: AsyncParsableCommand {
         let registry = RuntimeMetrics.bootstrapPrometheus()
         let logger = Logger(label: "sextant.controller")
 
-        let configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
+        var configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
+        configuration.userAgent = ClientConfiguration.controllerUserAgent
         let client = try KubeClient(configuration: configuration, logger: Logger(label: "sextant.kubeclient"))
         let watched = allNamespaces ? [] : (namespaces.isEmpty ? [configuration.namespace] : namespaces)
 
@@ -71,8 +86,12 @@ struct ControllerCommand: AsyncParsableCommand {
         if leaderElect {
             let host = ProcessInfo.processInfo.hostName
             let identity = "\(host)_\(UUID().uuidString.lowercased())"
-            options.leaderElection = LeaderElectionConfig(
+            var election = LeaderElectionConfig(
                 leaseName: leaderElectionId, namespace: leaderElectionNamespace ?? configuration.namespace, identity: identity)
+            election.leaseDuration = leaderElectionLeaseDuration
+            election.renewDeadline = leaderElectionRenewDeadline
+            election.retryPeriod = leaderElectionRetryPeriod
+            options.leaderElection = election
         }
         let manager = ControllerManager(client: client, options: options, registry: registry, logger: logger)
         try SextantControllers.register(in: manager, client: client, options: ControllerOptions(namespaces: watched, workers: workers))

@@ -34,12 +34,19 @@ struct DevOperatorService: Service {
         // Parse what to apply before starting anything, so a bad file is reported at once.
         let objects = try applyPaths.flatMap { try DevApply.load(path: $0) }
 
-        let client = try KubeClient(kubeconfig: server.kubeconfigPath.path, logger: Logger(label: "sextant.kubeclient"))
+        // The operator identifies itself as `sextant controller` does (audit logs are filtered by
+        // it); applying files and reporting progress are the user's requests, not the operator's.
+        var operatorConfiguration = try ClientConfiguration.load(kubeconfig: server.kubeconfigPath.path)
+        operatorConfiguration.userAgent = ClientConfiguration.controllerUserAgent
+        var userConfiguration = operatorConfiguration
+        userConfiguration.userAgent = ClientConfiguration.userAgent(component: "sextant-dev")
+        let operatorClient = try KubeClient(configuration: operatorConfiguration, logger: Logger(label: "sextant.kubeclient"))
+        let client = try KubeClient(configuration: userConfiguration, logger: Logger(label: "sextant.kubeclient"))
         do {
             try await withThrowingDiscardingTaskGroup { group in
                 if runController {
-                    let manager = ControllerManager(client: client, options: ManagerOptions(), logger: Logger(label: "sextant.controller"))
-                    try SextantControllers.register(in: manager, client: client, options: ControllerOptions())
+                    let manager = ControllerManager(client: operatorClient, options: ManagerOptions(), logger: Logger(label: "sextant.controller"))
+                    try SextantControllers.register(in: manager, client: operatorClient, options: ControllerOptions())
                     logger.info("operator running in-process", metadata: ["controllers": "\(manager.controllerNames)"])
                     group.addTask { try await manager.run() }
                 }
@@ -51,9 +58,11 @@ struct DevOperatorService: Service {
                 }
             }
         } catch {
+            try? await operatorClient.shutdown()
             try? await client.shutdown()
             throw error
         }
+        try await operatorClient.shutdown()
         try await client.shutdown()
     }
 }

@@ -59,4 +59,21 @@ struct TypedModelTests {
         #expect(list.items.first?.data?["k"] == "v")
         #expect(list.metadata.continue == "abc")
     }
+
+    @Test("Job and Deployment conditions share one type and round-trip their wire JSON unchanged")
+    func workloadConditionsRoundTrip() throws {
+        let jobStatus = #"{"conditions":[{"lastProbeTime":"2026-11-26T23:00:00Z","lastTransitionTime":"2026-11-26T23:00:00Z","message":"done","reason":"Completed","status":"True","type":"Complete"}],"succeeded":1}"#
+        let deploymentStatus = #"{"conditions":[{"lastTransitionTime":"2026-11-26T23:00:00Z","lastUpdateTime":"2026-11-26T23:00:01Z","reason":"NewReplicaSetAvailable","status":"True","type":"Progressing"}],"replicas":1}"#
+        let job = try JSONDecoder().decode(JobStatus.self, from: Data(jobStatus.utf8))
+        let deployment = try JSONDecoder().decode(DeploymentStatus.self, from: Data(deploymentStatus.utf8))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(String(decoding: try encoder.encode(job), as: UTF8.self) == jobStatus)
+        #expect(String(decoding: try encoder.encode(deployment), as: UTF8.self) == deploymentStatus)
+        // A condition built in code carries no timestamps it was not given.
+        let built = try JSONValue(encoding: JobCondition(type: "Failed", status: ConditionStatus.true, reason: "BackoffLimitExceeded"))
+        #expect(built == ["type": "Failed", "status": "True", "reason": "BackoffLimitExceeded"])
+        let shared: [WorkloadCondition] = (job.conditions ?? []) + (deployment.conditions ?? [])
+        #expect(shared.map(\.type) == ["Complete", "Progressing"])
+    }
 }

@@ -93,19 +93,3 @@ public struct CRDStatus: Codable, Sendable, Hashable {
 
     public init() {}
 }
-
-/// `CustomResourceDefinitionCondition` (`Established`, `NamesAccepted`).
-public struct CRDCondition: Codable, Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String?
-    public var message: String?
-    public var lastTransitionTime: String?
-
-    public init(type: String, status: String, reason: String? = nil, message: String? = nil) {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-    }
-}

@@ -51,20 +51,3 @@ public struct DeploymentStatus: Codable, Sendable, Hashable {
 
     public init() {}
 }
-
-/// `apps/v1.DeploymentCondition` (`Available`, `Progressing`, `ReplicaFailure`).
-public struct DeploymentCondition: Codable, Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String?
-    public var message: String?
-    public var lastUpdateTime: String?
-    public var lastTransitionTime: String?
-
-    public init(type: String, status: String, reason: String? = nil, message: String? = nil) {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-    }
-}

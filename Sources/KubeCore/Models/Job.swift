@@ -58,20 +58,3 @@ public struct JobStatus: Codable, Sendable, Hashable {
 
     public init() {}
 }
-
-/// `batch/v1.JobCondition` (`Complete`, `Failed`, `Suspended`, ...).
-public struct JobCondition: Codable, Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String?
-    public var message: String?
-    public var lastProbeTime: String?
-    public var lastTransitionTime: String?
-
-    public init(type: String, status: String, reason: String? = nil, message: String? = nil) {
-        self.type = type
-        self.status = status
-        self.reason = reason
-        self.message = message
-    }
-}

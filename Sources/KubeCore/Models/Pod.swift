@@ -146,20 +146,6 @@ public struct PodStatus: Codable, Sendable, Hashable {
     public init(phase: String? = nil) { self.phase = phase }
 }
 
-/// `v1.PodCondition`.
-public struct PodCondition: Codable, Sendable, Hashable {
-    public var type: String
-    public var status: String
-    public var reason: String?
-    public var message: String?
-    public var lastTransitionTime: String?
-    public var lastProbeTime: String?
-
-    public init(type: String, status: String) {
-        self.type = type
-        self.status = status
-    }
-}
 
 /// `v1.ContainerStatus`.
 public struct ContainerStatus: Codable, Sendable, Hashable {
