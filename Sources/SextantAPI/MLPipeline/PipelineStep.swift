@@ -95,63 +95,13 @@ public struct ContainerStep: Codable, Sendable, Hashable {
     }
 }
 
-/// An environment variable: a literal `value` (templates resolved) or a core/v1 `valueFrom`.
-public struct ContainerEnvVar: Codable, Sendable, Hashable {
-    /// Variable name.
-    public var name: String
-    /// Literal value.
-    public var value: String?
-    /// core/v1 EnvVarSource, passed through unchanged.
-    public var valueFrom: JSONValue?
+/// An environment variable of a step: core/v1 `EnvVar` (a literal `value`, whose templates are
+/// resolved, or a `valueFrom` passed through unchanged). The CRD schema is `ContainerEnvVar.schema`.
+public typealias ContainerEnvVar = EnvVar
 
-    /// An environment variable.
-    public init(name: String, value: String? = nil, valueFrom: JSONValue? = nil) {
-        self.name = name
-        self.value = value
-        self.valueFrom = valueFrom
-    }
-}
-
-/// Requests and limits (quantities as strings).
-public struct ComputeResources: Codable, Sendable, Hashable {
-    /// Minimum resources.
-    public var requests: [String: ResourceQuantity]?
-    /// Maximum resources.
-    public var limits: [String: ResourceQuantity]?
-
-    /// Resource requirements.
-    public init(requests: [String: ResourceQuantity]? = nil, limits: [String: ResourceQuantity]? = nil) {
-        self.requests = requests
-        self.limits = limits
-    }
-}
-
-/// A Kubernetes quantity written as a string (`2Gi`) or a number (`1`); always encoded as a string.
-public struct ResourceQuantity: Codable, Sendable, Hashable, ExpressibleByStringLiteral {
-    /// The textual quantity.
-    public var value: String
-
-    /// A quantity from its text.
-    public init(_ value: String) { self.value = value }
-    /// A quantity from a literal.
-    public init(stringLiteral value: String) { self.value = value }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if let s = try? c.decode(String.self) {
-            value = s
-        } else if let i = try? c.decode(Int64.self) {
-            value = String(i)
-        } else {
-            value = String(try c.decode(Double.self))
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(value)
-    }
-}
+/// Requests and limits of a step's container: core/v1 `ResourceRequirements` (quantities given as
+/// strings or numbers; written in canonical form). The CRD schema is `ComputeResources.schema`.
+public typealias ComputeResources = ResourceRequirements
 
 /// Labels and annotations for a pod template.
 public struct PodMetadata: Codable, Sendable, Hashable {

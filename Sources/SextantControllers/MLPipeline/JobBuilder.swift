@@ -7,15 +7,6 @@ public enum JobBuilder {
     /// Default `terminationMessagePath`.
     public static let defaultOutputsPath = "/dev/termination-log"
 
-    /// core/v1 resource requirements from the step's (quantities are passed through as text).
-    static func resources(_ r: ComputeResources?) -> ResourceRequirements? {
-        guard let r else { return nil }
-        func convert(_ m: [String: ResourceQuantity]?) -> [String: Quantity]? {
-            m.map { $0.mapValues { Quantity(stringLiteral: $0.value) } }
-        }
-        return ResourceRequirements(requests: convert(r.requests), limits: convert(r.limits))
-    }
-
     /// The Job for `attempt` of the resolved container step of `pipeline`.
     public static func desiredJob(for pipeline: MLPipeline, step resolved: ResolvedStep, attempt: Int) -> Job? {
         guard let c = resolved.container else { return nil }
@@ -31,14 +22,13 @@ public enum JobBuilder {
         if let model = pipeline.spec.register?.model { labels[SextantLabels.model] = model }
         if let policy = pipeline.metadata.labels?[SextantLabels.retrainPolicy] { labels[SextantLabels.retrainPolicy] = policy }
         let outputsPath = c.terminationMessagePath ?? defaultOutputsPath
-        var env = (c.env ?? []).map { EnvVar(name: $0.name, value: $0.value, valueFrom: $0.valueFrom) }
-        env += [
+        let env = (c.env ?? []) + [
             EnvVar(name: "SEXTANT_PIPELINE", value: pipelineName),
             EnvVar(name: "SEXTANT_STEP", value: step.name),
             EnvVar(name: "SEXTANT_ATTEMPT", value: String(attempt)),
             EnvVar(name: "SEXTANT_OUTPUTS_PATH", value: outputsPath),
         ]
-        var container = Container(name: "step", image: c.image, command: c.command, args: c.args, env: env, resources: resources(c.resources))
+        var container = Container(name: "step", image: c.image, command: c.command, args: c.args, env: env, resources: c.resources)
         container.workingDir = c.workingDir
         container.imagePullPolicy = c.imagePullPolicy
         container.terminationMessagePath = outputsPath
