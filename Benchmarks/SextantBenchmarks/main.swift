@@ -4,6 +4,7 @@ import Foundation
 let sections: [String: @Sendable () async throws -> Void] = [
     "apiserver": { try await APIServerBenchmarks.run() },
     "runtime": { try await RuntimeBenchmarks.run() },
+    "pipelines": { try await PipelineBenchmarks.run() },
 ]
 let requested = CommandLine.arguments.dropFirst()
 for name in (requested.isEmpty ? Array(sections.keys).sorted() : Array(requested)) {
