@@ -111,6 +111,10 @@ final class HTTPTransport: Sendable {
             throw KubeClientError.config("invalid TLS material\(identity == nil ? "" : " from the credential plugin"): \(error)")
         }
         if configuration.insecureSkipTLSVerify { tls.certificateVerification = .none }
+        // Closing a connection sends close_notify and by default waits up to 5 s for the peer's.
+        // A server still streaming a watch may never answer, and `shutdown()` (hence every
+        // graceful stop) would wait that long; the client has nothing left to read by then.
+        tls.shutdownTimeout = .milliseconds(300)
         var httpConfig = HTTPClient.Configuration(
             tlsConfiguration: tls,
             timeout: .init(connect: .seconds(10), read: nil))
