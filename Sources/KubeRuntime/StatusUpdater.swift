@@ -31,7 +31,7 @@ public enum StatusUpdater {
 public enum Finalizer {
     /// - object alive, finalizer missing: adds it (JSON patch), then runs `apply` on the patched object;
     /// - object alive, finalizer present: runs `apply`;
-    /// - object deleted, finalizer present: runs `cleanup`, then removes the finalizer;
+    /// - object deleted, finalizer present (confirmed by a fresh read): runs `cleanup`, then removes the finalizer;
     /// - object deleted, finalizer absent: nothing to do.
     public static func run<R: Resource>(
         api: Api<R>, object: R, finalizer: String,
@@ -41,8 +41,12 @@ public enum Finalizer {
         let finalizers = object.metadata.finalizers ?? []
         let ns = object.metadata.namespace
         if object.isBeingDeleted {
-            guard let index = finalizers.firstIndex(of: finalizer) else { return .awaitChange }
-            let action = try await cleanup(object)
+            guard finalizers.contains(finalizer) else { return .awaitChange }
+            // The cache can lag behind our own finalizer removal (a later event of the deleted
+            // object is still queued): confirm with a fresh read so cleanup does not run again.
+            guard let fresh = try await api.getOptional(object.name, namespace: ns),
+                  let index = fresh.metadata.finalizers?.firstIndex(of: finalizer) else { return .awaitChange }
+            let action = try await cleanup(fresh)
             // test-then-remove: fails (422) instead of removing someone else's finalizer if the list moved.
             let patch: JSONValue = [
                 ["op": "test", "path": .string("/metadata/finalizers/\(index)"), "value": .string(finalizer)],
