@@ -24,14 +24,14 @@ final class RegistryE2E: @unchecked Sendable {
 
     /// Starts the server, installs the CRDs when the server has not, and (unless `startController`
     /// is false) the controller with the given test clock offset.
-    static func start(clockOffset: Double = 0, startController: Bool = true) async throws -> RegistryE2E {
-        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+    static func start(clockOffset: Double = 0, startController: Bool = true, devArguments: [String] = []) async throws -> RegistryE2E {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"] + devArguments)
         let e2e = RegistryE2E(cluster: cluster)
         do {
             let crd = try await cluster.kubectl.run(["get", "crd", "retrainpolicies.ml.sextant.dev"])
             if !crd.succeeded {
                 let dir = ProcessRunner.packageRoot.appendingPathComponent("crds").path
-                let applied = try await cluster.kubectl.run(["apply", "--validate=false", "-f", dir])
+                let applied = try await cluster.kubectl.run(["apply", "-f", dir])
                 try #require(applied.succeeded, "installing CRDs failed: \(applied.stderr)")
             }
             try await e2e.waitFor("the CRDs are served") {
@@ -87,7 +87,7 @@ final class RegistryE2E: @unchecked Sendable {
 
     /// `kubectl apply -f -` of a YAML document.
     func apply(_ yaml: String) async throws {
-        let r = try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: yaml)
+        let r = try await kubectl.run(["apply", "-f", "-"], stdin: yaml)
         try #require(r.succeeded, "kubectl apply failed: \(r.stderr)")
     }
 
@@ -128,21 +128,6 @@ final class RegistryE2E: @unchecked Sendable {
             Issue.record("last value of \(path): \(last)")
             throw error
         }
-    }
-
-    /// Marks a Deployment available (or not) through its status subresource, as a kubelet would.
-    func setDeploymentAvailable(_ name: String, _ available: Bool, replicas: Int = 1) async throws {
-        let n = available ? replicas : 0
-        let status = available ? "True" : "False"
-        try await k("patch", "deployment", name, "--subresource=status", "--type=merge", "-p",
-                    "{\"status\":{\"replicas\":\(replicas),\"readyReplicas\":\(n),\"availableReplicas\":\(n),\"conditions\":[{\"type\":\"Available\",\"status\":\"\(status)\"}]}}")
-    }
-
-    /// Sets an MLPipeline's phase through its status subresource (stands in for the pipeline controller).
-    func setRunPhase(_ name: String, _ phase: String) async throws {
-        let finished = ["Succeeded", "Failed", "Cancelled"].contains(phase) ? ",\"finishedAt\":\"\(KubeTime.format(Date()))\"" : ""
-        try await k("patch", "mlp", name, "--subresource=status", "--type=merge", "-p",
-                    "{\"status\":{\"phase\":\"\(phase)\"\(finished)}}")
     }
 
     /// Reasons (and messages) of the Events about an object, oldest first.

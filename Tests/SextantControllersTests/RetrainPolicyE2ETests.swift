@@ -4,7 +4,9 @@ import Testing
 import TestSupport
 @testable import SextantControllers
 
-private func policy(_ name: String, schedule: String = "0 0 1 1 *", extra: String = "") -> String {
+/// A policy whose runs have one `train` step scripted by the simulate executor: it runs
+/// `seconds` (default: an hour, so the run stays Running) and exits with `exitCode`.
+private func policy(_ name: String, schedule: String = "0 0 1 1 *", extra: String = "", seconds: Int = 3600, exitCode: Int = 0) -> String {
     """
     apiVersion: ml.sextant.dev/v1alpha1
     kind: RetrainPolicy
@@ -19,12 +21,25 @@ private func policy(_ name: String, schedule: String = "0 0 1 1 *", extra: Strin
             - name: train
               container:
                 image: busybox
-                command: [sh, -c, "sleep 3600"]
-                podMetadata: {annotations: {dev.sextant.dev/simulate: '{"exitCode":0,"seconds":3600}'}}
+                command: [sh, -c, "sleep \(seconds)"]
+                podMetadata: {annotations: {dev.sextant.dev/simulate: '{"exitCode":\(exitCode),"seconds":\(seconds)}'}}
     """
 }
 
 private func shortHash(_ s: String) -> String { RetrainPlanner.shortHash(s) }
+
+/// The runs of a policy with their phases (one kubectl call, so one consistent look).
+private func runPhases(_ e: RegistryE2E, _ policy: String) async throws -> [String: String] {
+    let r = try await e.kubectl.run(["get", "mlp", "-l", "ml.sextant.dev/retrain-policy=\(policy)", "-o", "json"])
+    guard r.succeeded, let list = try? JSONValue.parse(Data(r.stdout.utf8)) else { return [:] }
+    var phases: [String: String] = [:]
+    for item in list["items"]?.arrayValue ?? [] {
+        if let name = item[path: ["metadata", "name"]]?.stringValue {
+            phases[name] = item[path: ["status", "phase"]]?.stringValue ?? ""
+        }
+    }
+    return phases
+}
 
 /// Names of the runs of a policy.
 private func runs(_ e: RegistryE2E, _ policy: String) async throws -> [String] {
@@ -61,6 +76,26 @@ struct RetrainPolicyE2ETests {
         #expect(try await e.jsonpath("rp", "nightly", "{.status.observedTrigger}") == "second")
     }
 
+    @Test("Forbid: an active manual run makes a due schedule trigger skip (manual runs count too)")
+    func forbidCountsManualRuns() async throws {
+        let e = try await RegistryE2E.start()
+        defer { e.stop() }
+        try await e.apply(policy("guarded", schedule: "0 * * * *", extra: "concurrencyPolicy: Forbid"))
+        try await e.k("annotate", "rp", "guarded", "ml.sextant.dev/trigger=by-hand")
+        let manual = "guarded-\(shortHash("by-hand"))"
+        try await e.waitFor("the manual run is Running") { try await runPhases(e, "guarded") == [manual: "Running"] }
+        let next = try #require(KubeTime.parse(try await e.jsonpath("rp", "guarded", "{.status.nextScheduleTime}")))
+        // The controller comes back 5 s after the next schedule time while the manual run is active.
+        e.stopController()
+        try e.startController(clockOffset: next.timeIntervalSince(Date()) + 5)
+        try await e.waitFor("rp", "guarded", "{.status.nextScheduleTime}", equals: KubeTime.format(next.addingTimeInterval(3600)))
+        try await e.waitFor("a Forbid event for the schedule trigger") {
+            try await e.events("guarded").contains { $0.reason == "Forbid" && $0.message.contains("Schedule trigger") && $0.message.contains(manual) }
+        }
+        #expect(try await runs(e, "guarded") == [manual])
+        #expect(try await e.jsonpath("rp", "guarded", "{.status.lastTrigger.reason}") == "Manual")
+    }
+
     @Test("after downtime only the most recent missed schedule runs, and only within startingDeadlineSeconds")
     func catchUpWithinDeadline() async throws {
         let e = try await RegistryE2E.start(startController: false)
@@ -70,6 +105,9 @@ struct RetrainPolicyE2ETests {
         // The controller comes up "3 hours later", 20 s after an hour boundary.
         let real = Date()
         let boundary = (floor(real.timeIntervalSince1970 / 3600) + 3) * 3600
+        // Every minute of the two hours before that boundary: 120 missed schedule times.
+        let hour = { (t: Double) in Int(t / 3600) % 24 }
+        try await e.apply(policy("busy", schedule: "* \(hour(boundary - 7200)),\(hour(boundary - 3600)) * * *"))
         let offset = boundary + 20 - real.timeIntervalSince1970
         try e.startController(clockOffset: offset)
         let expected = "hourly-\(Int(boundary / 60))"
@@ -79,45 +117,82 @@ struct RetrainPolicyE2ETests {
         #expect(try await runs(e, "strict").isEmpty)
         let detail = try await e.jsonpath("rp", "hourly", "{.status.lastTrigger.detail}")
         #expect(detail.contains("schedule times were missed"))
+        // More than 100 missed: one run for the most recent, a warning, and the next time is tomorrow.
+        try await e.waitFor("one catch-up run for the busy policy") { try await runs(e, "busy") == ["busy-\(Int((boundary - 60) / 60))"] }
+        try await e.waitFor("rp", "busy", "{.status.nextScheduleTime}", equals: KubeTime.format(Date(timeIntervalSince1970: boundary - 7200 + 86400)))
+        try await e.waitFor("a TooManyMissedSchedules event") { try await e.eventReasons("busy").contains("TooManyMissedSchedules") }
+        #expect(try await runs(e, "busy").count == 1)
     }
 
-    @Test("Replace cancels the active run, starts the new one once it reports Cancelled and keeps it in history",
-          .disabled("scripts the run's phase by hand, but the in-process MLPipeline controller now cancels the run itself within the 1 s window; needs a long-running step to hold it Running"))
+    @Test("Replace sets spec.cancel on the active run, starts the new one only after it reports Cancelled, and keeps it in history")
     func replace() async throws {
         let e = try await RegistryE2E.start()
         defer { e.stop() }
         try await e.apply(policy("weekly", extra: "concurrencyPolicy: Replace\nfailedRunsHistoryLimit: 1"))
         try await e.k("annotate", "rp", "weekly", "ml.sextant.dev/trigger=a")
         let a = "weekly-\(shortHash("a"))", b = "weekly-\(shortHash("b"))"
-        try await e.waitFor("run a") { try await runs(e, "weekly") == [a] }
-        try await e.setRunPhase(a, "Running")
+        // The step runs an hour: the run is held Running by the real pipeline controller.
+        try await e.waitFor("run a is Running") { try await runPhases(e, "weekly") == [a: "Running"] }
         try await e.k("annotate", "rp", "weekly", "ml.sextant.dev/trigger=b", "--overwrite")
         try await e.waitFor("mlp", a, "{.spec.cancel}", equals: "true")
-        try await Task.sleep(for: .seconds(1))
-        #expect(try await runs(e, "weekly") == [a], "the new run must wait for the old one to report Cancelled")
-        try await e.setRunPhase(a, "Cancelled")
-        try await e.waitFor("run b after a reported Cancelled") { try await runs(e, "weekly") == [a, b].sorted() }
+        // Until b exists, every look must show a alone; once b exists, a must already be Cancelled.
+        var looks: [[String: String]] = []
+        try await e.waitFor("run b after a reported Cancelled", timeout: 60) {
+            let phases = try await runPhases(e, "weekly")
+            looks.append(phases)
+            return phases[b] != nil
+        }
+        let early = looks.filter { $0[b] != nil && $0[a] != "Cancelled" }
+        #expect(early.isEmpty, "b was created before a reported Cancelled: \(looks)")
+        #expect(looks.allSatisfy { $0[a] != nil }, "the cancelled run is kept: \(looks)")
+        try await e.waitFor("b is Running and a stays in history as Cancelled") {
+            try await runPhases(e, "weekly") == [a: "Cancelled", b: "Running"]
+        }
+        try await e.waitFor("rp", "weekly", "{.status.active[*].name}", equals: b)
+        #expect(try await e.jsonpath("mlp", b, "{.spec.cancel}") != "true")
         #expect(try await e.eventReasons("weekly").contains("Replacing"))
+        #expect(try await e.jsonpath("rp", "weekly", "{.status.runsCreated}") == "2")
     }
 
-    @Test("history limits prune finished runs oldest first and keep active ones")
+    @Test("history limits prune finished runs oldest first, keep active ones, and template edits leave runs in flight alone")
     func historyPruning() async throws {
         let e = try await RegistryE2E.start()
         defer { e.stop() }
-        try await e.apply(policy("pruned", extra: "successfulRunsHistoryLimit: 1\nfailedRunsHistoryLimit: 1"))
-        var names: [String] = []
-        for (i, value) in ["t1", "t2", "t3"].enumerated() {
+        let limits = "successfulRunsHistoryLimit: 1\nfailedRunsHistoryLimit: 1"
+        try await e.apply(policy("pruned", extra: limits, seconds: 0))
+        /// Triggers `value` and waits until its run reaches `phase`; returns the run's name.
+        func trigger(_ value: String, until phase: String) async throws -> String {
             try await e.k("annotate", "rp", "pruned", "ml.sextant.dev/trigger=\(value)", "--overwrite")
             let name = "pruned-\(shortHash(value))"
-            names.append(name)
-            try await e.waitFor("run \(value)") { try await runs(e, "pruned").contains(name) }
-            try await e.setRunPhase(name, i == 2 ? "Running" : "Succeeded")
+            try await e.waitFor("run \(value) \(phase)", timeout: 60) { try await runPhases(e, "pruned")[name] == phase }
             try await Task.sleep(for: .milliseconds(1100))  // distinct finishedAt seconds
+            return name
         }
-        // t1 and t2 succeeded (limit 1: t1 is pruned), t3 is active and kept.
-        try await e.waitFor("the oldest succeeded run is pruned") { try await runs(e, "pruned") == [names[1], names[2]].sorted() }
-        try await e.waitFor("rp", "pruned", "{.status.lastSuccessfulRun}", equals: names[1])
-        try await e.waitFor("rp", "pruned", "{.status.active[*].name}", equals: names[2])
+        let s1 = try await trigger("s1", until: "Succeeded")
+        let s2 = try await trigger("s2", until: "Succeeded")
+        try await e.waitFor("the older succeeded run is pruned") { try await runs(e, "pruned") == [s2] }
+        #expect(!s1.isEmpty)
+
+        try await e.apply(policy("pruned", extra: limits, seconds: 0, exitCode: 1))
+        let f1 = try await trigger("f1", until: "Failed")
+        let f2 = try await trigger("f2", until: "Failed")
+        try await e.waitFor("the older failed run is pruned") { try await runs(e, "pruned") == [s2, f2].sorted() }
+        #expect(!f1.isEmpty)
+
+        try await e.apply(policy("pruned", extra: limits, seconds: 3600))
+        let long = try await trigger("long", until: "Running")
+        let annotationPath = "{.spec.steps[0].container.podMetadata.annotations.dev\\.sextant\\.dev/simulate}"
+        #expect(try await e.jsonpath("mlp", long, annotationPath) == #"{"exitCode":0,"seconds":3600}"#)
+        // Editing the template does not touch the run in flight; the next trigger uses the new one.
+        try await e.apply(policy("pruned", extra: limits, seconds: 0))
+        let s3 = try await trigger("s3", until: "Succeeded")
+        #expect(try await e.jsonpath("mlp", s3, annotationPath) == #"{"exitCode":0,"seconds":0}"#)
+        try await e.waitFor("s2 is pruned; the failed, active and newest succeeded runs stay") {
+            try await runPhases(e, "pruned") == [f2: "Failed", long: "Running", s3: "Succeeded"]
+        }
+        #expect(try await e.jsonpath("mlp", long, annotationPath) == #"{"exitCode":0,"seconds":3600}"#)
+        try await e.waitFor("rp", "pruned", "{.status.lastSuccessfulRun}", equals: s3)
+        try await e.waitFor("rp", "pruned", "{.status.active[*].name}", equals: long)
     }
 
     @Test("a run made before a controller restart is adopted, never created twice")

@@ -34,6 +34,9 @@ public enum ModelVersionController {
 
         let stable = try await stableServiceTarget(model: model, namespace: namespace, group: group, outcomes: outcomes, ctx: ctx)
         var anyNotAvailable = false
+        // Versions whose serving goes away; deleted only after the stable Service has moved, so it
+        // never selects the pods of a Deployment being deleted.
+        var unserved: [(ModelVersion, String)] = []
         for v in group {
             guard let outcome = outcomes[v.name] else { continue }
             let servingSpec = v.spec.serving
@@ -47,7 +50,7 @@ public enum ModelVersionController {
                 _ = try await ensure(ServingResources.service(for: v, serving: serving), api: services, cached: ctx.cache(KubeService.self))
                 if !ServingResources.isAvailable(deployment) || heldForTraffic { anyNotAvailable = true }
             } else {
-                try await removeServing(v, stage: outcome.stage, deployments: deployments, services: services, ctx: ctx)
+                unserved.append((v, outcome.stage))
             }
             let obs = ModelVersionStatusBuilder.ServingObservation(
                 wanted: wanted, deployment: deployment, port: servingSpec.map(ServingResources.port) ?? ServingResources.defaultPort)
@@ -67,6 +70,9 @@ public enum ModelVersionController {
             }
         }
         try await applyStableService(stable, model: model, namespace: namespace, ctx: ctx, log: log)
+        for (v, stage) in unserved {
+            try await removeServing(v, stage: stage, deployments: deployments, services: services, ctx: ctx)
+        }
         // Deployment status changes arrive through the owned-Deployment watch; poll slowly as a safety net.
         return anyNotAvailable ? .requeue(after: .seconds(5)) : .awaitChange
     }
