@@ -158,7 +158,7 @@ struct RetrainPolicyE2ETests {
     func historyPruning() async throws {
         let e = try await RegistryE2E.start()
         defer { e.stop() }
-        let limits = "successfulRunsHistoryLimit: 1\nfailedRunsHistoryLimit: 1"
+        let limits = "concurrencyPolicy: Allow\nsuccessfulRunsHistoryLimit: 1\nfailedRunsHistoryLimit: 1"
         try await e.apply(policy("pruned", extra: limits, seconds: 0))
         /// Triggers `value` and waits until its run reaches `phase`; returns the run's name.
         func trigger(_ value: String, until phase: String) async throws -> String {

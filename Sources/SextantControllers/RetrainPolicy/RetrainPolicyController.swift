@@ -114,26 +114,36 @@ public enum RetrainPolicyController {
         let createdCount = Int64(plan.create.count + plan.adopted.count)
         let readyMessage = RetrainPolicyValidation.readyMessage(spec, next: plan.cursor)
         let suspend = spec.suspend ?? false
-        try await ctx.updateStatus(policy) { status in
-            var s = status ?? RetrainPolicyStatus()
-            s.observedGeneration = generation
-            s.nextScheduleTime = plan.cursor.map(KubeTime.format)
-            s.observedTrigger = plan.observedTrigger
-            if let run = lastCreated, let t = lastTime {
-                s.lastTriggerTime = KubeTime.format(t)
-                s.lastTrigger = LastTrigger(reason: run.reason, detail: run.detail)
+        var s = policy.status ?? RetrainPolicyStatus()
+        s.observedGeneration = generation
+        s.nextScheduleTime = plan.cursor.map(KubeTime.format)
+        s.observedTrigger = plan.observedTrigger
+        if let run = lastCreated, let t = lastTime {
+            s.lastTriggerTime = KubeTime.format(t)
+            s.lastTrigger = LastTrigger(reason: run.reason, detail: run.detail)
+        }
+        s.active = active.isEmpty ? nil : active
+        if let l = lastSucceeded { s.lastSuccessfulRun = l }
+        if createdCount > 0 { s.runsCreated = (s.runsCreated ?? 0) + createdCount }
+        var c = s.conditions ?? []
+        c.set(type: "Ready", status: ConditionStatus.true, reason: plan.waitingForReplace ? "Replacing" : "Scheduled",
+              message: readyMessage, observedGeneration: generation, now: now)
+        c.set(type: "Suspended", status: suspend ? ConditionStatus.true : ConditionStatus.false,
+              reason: suspend ? "Suspended" : "NotSuspended",
+              message: suspend ? "spec.suspend is true: triggers are skipped" : "", observedGeneration: generation, now: now)
+        s.conditions = c
+        if s != policy.status {
+            // Written against the resourceVersion the plan was made from (no re-read and re-apply):
+            // the status holds counters and the handled trigger, so a plan from a stale copy must
+            // not land on a newer status. On a conflict, plan again from the fresh object.
+            var updated = policy
+            updated.status = s
+            do {
+                _ = try await ctx.api(RetrainPolicy.self).replaceStatus(updated)
+            } catch where error.isConflict {
+                ctx.logger.debug("status conflict: the cached policy was stale; planning again")
+                return .requeue(after: .milliseconds(100))
             }
-            s.active = active.isEmpty ? nil : active
-            if let l = lastSucceeded { s.lastSuccessfulRun = l }
-            if createdCount > 0 { s.runsCreated = (s.runsCreated ?? 0) + createdCount }
-            var c = s.conditions ?? []
-            c.set(type: "Ready", status: ConditionStatus.true, reason: plan.waitingForReplace ? "Replacing" : "Scheduled",
-                  message: readyMessage, observedGeneration: generation, now: now)
-            c.set(type: "Suspended", status: suspend ? ConditionStatus.true : ConditionStatus.false,
-                  reason: suspend ? "Suspended" : "NotSuspended",
-                  message: suspend ? "spec.suspend is true: triggers are skipped" : "", observedGeneration: generation, now: now)
-            s.conditions = c
-            status = s
         }
 
         if plan.waitingForReplace { return .requeue(after: .seconds(5)) }

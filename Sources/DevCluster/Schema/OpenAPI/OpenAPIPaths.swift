@@ -72,7 +72,11 @@ struct OpenAPIKind: Sendable {
         let id = kind + (group.isEmpty ? "" : group.split(separator: ".").first.map { String($0).capitalized } ?? "")
         var pathParams: [JSONValue] = []
         if namespaced { pathParams.append(param("namespace", "path", "object name and auth scope, such as for teams and projects", required: true)) }
-        let patchTypes = ["application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json", "application/apply-patch+yaml"]
+        // Custom resources do not take strategic merge patches (as in Kubernetes): kubectl apply
+        // uses one only when the PATCH operation lists it, else a JSON merge patch.
+        let builtin = OpenAPIKind.builtins.contains { $0.group == group && $0.kind == kind }
+        let patchTypes = ["application/json-patch+json", "application/merge-patch+json"]
+            + (builtin ? ["application/strategic-merge-patch+json"] : []) + ["application/apply-patch+yaml"]
         let collection: JSONValue = [
             "parameters": .array(pathParams),
             "get": operation("list", "list\(id)", [param("labelSelector", "query", "A selector to restrict the list of returned objects by their labels."), param("fieldSelector", "query", "A selector to restrict the list of returned objects by their fields.")]),
