@@ -68,6 +68,9 @@ struct ModelVersionE2ETests {
     func promotionApprovalSupersedeAndTraffic() async throws {
         // The local executor runs the serving containers as host processes: readiness is real
         // (something listens on the pod's port), so a version can be held unready.
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        try #require(path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") },
+                     "python3 must be on PATH: the local executor runs the test's model servers with it")
         let e = try await RegistryE2E.start(devArguments: ["--executor", "local"])
         defer { e.stop() }
         let gate = e.cluster.dataDirectory.appendingPathComponent("churn-v2-may-listen")
@@ -161,12 +164,15 @@ struct ModelVersionE2ETests {
 
         try await e.apply(version("churn-v2", 2, auc: 0.80, promotion: "{gates: [{metric: auc, min: 0.85}]}"))
         try await e.waitFor("mv", "churn-v2", promotedReason, equals: "GatesNotMet")
+        #expect(try await e.jsonpath("svc", "churn", selectorPath) == "churn-v1")
         #expect(try await e.jsonpath("mv", "churn-v2", "{.status.gates[0].passed}") == "false")
         #expect(try await e.jsonpath("mv", "churn-v2", "{.status.gates[0].value}") == "0.8")
         #expect(try await e.jsonpath("mv", "churn-v2", readyReason) == "GatesNotMet")
 
         try await e.apply(version("churn-v3", 3, auc: 0.921, promotion: "{compareToProduction: {metric: auc, minImprovement: 0.01}}"))
         try await e.waitFor("mv", "churn-v3", promotedReason, equals: "NotBetterThanProduction")
+        #expect(try await e.jsonpath("mv", "churn-v3", "{.status.stage}") == "None")
+        #expect(try await e.jsonpath("svc", "churn", selectorPath) == "churn-v1")
 
         try await e.apply(version("churn-one-again", 1, auc: 0.99))
         try await e.waitFor("mv", "churn-one-again", readyReason, equals: "DuplicateVersion")

@@ -83,11 +83,14 @@ public enum RetrainPolicyController {
             _ = try await pipelines.patch(name, .merge(["spec": ["cancel": true]]))
         }
         var created: [MLPipeline] = []
+        // Runs an earlier pass made that the cache did not show yet: their RunCreated event was sent then.
+        var madeBefore: Set<String> = []
         for run in plan.create {
             let object = RetrainRunMapping.pipeline(for: policy, run: run)
             do {
                 created.append(try await pipelines.create(object))
             } catch where error.isAlreadyExists {
+                madeBefore.insert(run.name)
                 if let existing = try await pipelines.getOptional(run.name) { created.append(existing) }
             }
         }
@@ -95,6 +98,7 @@ public enum RetrainPolicyController {
             _ = try? await pipelines.delete(name, options: DeleteOptions(propagationPolicy: "Background"))
         }
         for (type, reason, note) in plan.events {
+            if reason == "RunCreated", madeBefore.contains(where: { note.hasPrefix("created run \($0) ") }) { continue }
             await ctx.event(policy, type: type == "Warning" ? .warning : .normal, reason: reason, note: note)
         }
 
