@@ -3,7 +3,7 @@ import KubeCore
 @testable import DevCluster
 
 /// A tiny in-memory ObjectStore for controller unit tests (equality label selectors only,
-/// finalizers honoured, watch replays history). The real store is tested by its own suites.
+/// finalizers honoured, built-in defaults applied as the real store does, watch replays history). The real store is tested by its own suites.
 actor WorkloadFakeStore: ObjectStore {
     private struct Key: Hashable { var resource: GroupVersionResource; var namespace: String?; var name: String }
     private var objects: [Key: JSONValue] = [:]
@@ -45,6 +45,8 @@ actor WorkloadFakeStore: ObjectStore {
         o["kind"] = o["kind"] ?? .string(Self.kinds[resource.resource] ?? "Object")
         o["apiVersion"] = o["apiVersion"] ?? .string(resource.apiVersion)
         if resource == WorkloadResource.namespaces { o[path: ["spec", "finalizers"]] = ["kubernetes"]; o[path: ["status", "phase"]] = "Active" }
+        let services = objects.filter { $0.key.resource == WorkloadResource.services }.map(\.value)
+        try BuiltinDefaults.prepareCreate(&o, resource: resource) { services }
         return store(key, o, .added)
     }
 
@@ -69,9 +71,10 @@ actor WorkloadFakeStore: ObjectStore {
             new["metadata"] = object["metadata"]
             new["spec"] = object["spec"]
             if resource == WorkloadResource.services || resource == WorkloadResource.endpoints { new = object }
-            if old["spec"] != object["spec"] { new[path: ["metadata", "generation"]] = .int((old.generationValue ?? 1) + 1) }
             for field in ["uid", "creationTimestamp", "deletionTimestamp"] { new[path: ["metadata", field]] = old[path: ["metadata", field]] }
         }
+        BuiltinDefaults.prepareUpdate(&new, old: old, resource: resource)
+        if old["spec"] != new["spec"] { new[path: ["metadata", "generation"]] = .int((old.generationValue ?? 1) + 1) }
         if new.isDeleting && new.finalizers.isEmpty && (new[path: ["spec", "finalizers"]]?.arrayValue ?? []).isEmpty {
             objects[key] = nil
             return emit(.deleted, resource, new)

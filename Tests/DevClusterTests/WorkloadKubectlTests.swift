@@ -54,12 +54,11 @@ struct WorkloadKubectlTests {
         spec: {restartPolicy: Never, containers: [{name: main, image: busybox}]}
     """
 
-    @Test("simulated Jobs: kubectl wait complete, scripted failure hits BackoffLimitExceeded, deadline gives DeadlineExceeded; Python client sees a Job complete",
-          .disabled("found at landing: a Job's status carries `conditions: null` for a while, and `kubectl wait --for=condition=failed` errors on it; real servers omit empty conditions — fix the Job status writer"))
+    @Test("simulated Jobs: kubectl wait complete, scripted failure hits BackoffLimitExceeded, deadline gives DeadlineExceeded; Python client sees a Job complete")
     func simulatedJobs() async throws {
         try await withDevCluster { cluster in
             let kubectl = cluster.kubectl
-            let applied = try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: Self.jobs)
+            let applied = try await kubectl.run(["apply", "-f", "-"], stdin: Self.jobs)
             #expect(applied.succeeded, "\(applied.stderr)")
             let wait = try await kubectl.run(["wait", "--for=condition=complete", "job/good", "--timeout=60s"], timeout: 90)
             #expect(wait.succeeded, "\(wait.stderr)")
@@ -106,7 +105,7 @@ struct WorkloadKubectlTests {
     func deploymentGCAndNamespaces() async throws {
         try await withDevCluster { cluster in
             let kubectl = cluster.kubectl
-            #expect(try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: Self.deployment).succeeded)
+            #expect(try await kubectl.run(["apply", "-f", "-"], stdin: Self.deployment).succeeded)
             let rollout = try await kubectl.run(["rollout", "status", "deployment/web", "--timeout=60s"], timeout: 90)
             #expect(rollout.succeeded, "\(rollout.stderr)")
             let available = try await kubectl.run(["wait", "--for=condition=available", "deployment/web", "--timeout=60s"], timeout: 90)
@@ -123,14 +122,14 @@ struct WorkloadKubectlTests {
                     "spec: {template: {spec: {restartPolicy: Never, containers: [{name: main, image: busybox}]}}}\n"
             }
             // Foreground: kubectl waits until the Job is gone, which needs its pods gone first.
-            #expect(try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: longJob("fg")).succeeded)
+            #expect(try await kubectl.run(["apply", "-f", "-"], stdin: longJob("fg")).succeeded)
             _ = try await kubectlEventually(kubectl, ["get", "pods", "-l", "job-name=fg", "-o", "name"]) { !$0.isEmpty }
             let fg = try await kubectl.run(["delete", "job", "fg", "--cascade=foreground", "--timeout=60s"], timeout: 90)
             #expect(fg.succeeded, "\(fg.stderr)")
             _ = try await kubectlEventually(kubectl, ["get", "pods", "-l", "job-name=fg", "-o", "name"]) { $0.isEmpty }
 
             // Orphan: the pod stays, without its owner reference.
-            #expect(try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: longJob("or")).succeeded)
+            #expect(try await kubectl.run(["apply", "-f", "-"], stdin: longJob("or")).succeeded)
             _ = try await kubectlEventually(kubectl, ["get", "pods", "-l", "job-name=or", "-o", "name"]) { !$0.isEmpty }
             let or = try await kubectl.run(["delete", "job", "or", "--cascade=orphan", "--timeout=60s"], timeout: 90)
             #expect(or.succeeded, "\(or.stderr)")
@@ -141,7 +140,7 @@ struct WorkloadKubectlTests {
             // Namespace deletion removes what is in it, then the namespace.
             #expect(try await kubectl.run(["create", "namespace", "scratch"]).succeeded)
             #expect(try await kubectl.run(["-n", "scratch", "create", "configmap", "a", "--from-literal=k=v"]).succeeded)
-            #expect(try await kubectl.run(["apply", "--validate=false", "-n", "scratch", "-f", "-"], stdin: longJob("inns")).succeeded)
+            #expect(try await kubectl.run(["apply", "-n", "scratch", "-f", "-"], stdin: longJob("inns")).succeeded)
             let deleted = try await kubectl.run(["delete", "namespace", "scratch", "--timeout=60s"], timeout: 90)
             #expect(deleted.succeeded, "\(deleted.stderr)")
             let gone = try await kubectl.run(["get", "namespace", "scratch"])
@@ -172,7 +171,7 @@ struct WorkloadKubectlTests {
                 command: [sh, -c, 'echo hello; sleep 1; echo "$WHO"; printf "{\\"m\\":1}" > "$SEXTANT_OUTPUTS_PATH"']
                 env: [{name: WHO, value: bye}]
         """
-        #expect(try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: job).succeeded)
+        #expect(try await kubectl.run(["apply", "-f", "-"], stdin: job).succeeded)
         _ = try await kubectlEventually(kubectl, ["get", "pods", "-l", "job-name=talk", "-o", "jsonpath={.items[0].status.phase}"]) { $0 == "Running" || $0 == "Succeeded" }
         let follow = try await kubectl.run(["logs", "-f", "job/talk"], timeout: 60)
         #expect(follow.succeeded, "\(follow.stderr)")
@@ -192,7 +191,7 @@ struct WorkloadKubectlTests {
               restartPolicy: Never
               containers: [{name: main, image: ignored, command: [sh, -c, 'echo $$; exec sleep 300']}]
         """
-        #expect(try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: sleeper).succeeded)
+        #expect(try await kubectl.run(["apply", "-f", "-"], stdin: sleeper).succeeded)
         let pidText = try await kubectlEventually(kubectl, ["logs", "job/sleeper"]) { Int32($0) != nil }
         let pid = try #require(Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)))
         #expect(Glibc.kill(pid, 0) == 0)

@@ -20,6 +20,11 @@ extension DevStore {
         if let rv = options.preconditions?.resourceVersion, let current = old[path: ["metadata", "resourceVersion"]]?.stringValue, rv != current {
             throw APIErrors.conflict(info, name, "Precondition failed: ResourceVersion in precondition: \(rv), ResourceVersion in object meta: \(current)")
         }
+        if info.gvr == BuiltinDefaults.pods, let marked = PodGracefulDeletion.marked(old, requested: options.gracePeriodSeconds, now: now) {
+            // Graceful pod deletion: the kubelet stops the containers, then deletes with grace 0.
+            let stored = dryRun || marked == old ? marked : try commit(info, key: key, new: marked, old: old)
+            return DeleteResult(object: present(stored, info), removed: false)
+        }
         var finalizers = old[path: ["metadata", "finalizers"]]?.arrayValue?.compactMap(\.stringValue) ?? []
         let policy = options.propagationPolicy ?? Self.defaultPropagation(info)
         if options.propagationPolicy != nil || finalizers.contains("orphan") || finalizers.contains("foregroundDeletion") {

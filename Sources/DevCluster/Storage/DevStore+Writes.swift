@@ -70,6 +70,7 @@ extension DevStore {
         object["kind"] = .string(info.kind)
         if info.hasStatus { object["status"] = nil }
         ObjectRules.prepareCreate(info, &object, now: opts.now)
+        try BuiltinDefaults.prepareCreate(&object, resource: info.gvr) { Array((objects[info.storageKey] ?? [:]).values) }
 
         var warnings: [String] = []
         causes = try validate(info, &object, old: nil, opts: opts, warnings: &warnings)
@@ -151,6 +152,7 @@ extension DevStore {
             object["status"] = old["status"]
         }
         ObjectRules.prepareUpdate(info, &object, old: old)
+        BuiltinDefaults.prepareUpdate(&object, old: old, resource: info.gvr)
         if ResourceCatalog.tracksGeneration(info), ObjectRules.specChanged(info, object, old) {
             let generation = (old[path: ["metadata", "generation"]]?.intValue ?? 0) + 1
             object[path: ["metadata", "generation"]] = .int(generation)

@@ -88,7 +88,7 @@ enum DeploymentLogic {
         let previous = deployment["status"] ?? .emptyObject
         var status: JSONValue = .emptyObject
         status["observedGeneration"] = deployment[path: ["metadata", "generation"]] ?? 1
-        func count(_ key: String, _ n: Int) { status[key] = n > 0 ? .int(Int64(n)) : nil }
+        func count(_ key: String, _ n: Int) { status[key] = .countOrOmitted(n) }
         count("replicas", total)
         count("updatedReplicas", updated)
         count("readyReplicas", available)
@@ -156,8 +156,7 @@ enum DeploymentLogic {
         ]
         if let ns = deployment.namespace { metadata["namespace"] = .string(ns) }
         if let annotations = template[path: ["metadata", "annotations"]] { metadata["annotations"] = annotations }
-        var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
-        PodDefaults.applyToSpec(&pod, defaultRestartPolicy: "Always")
-        return pod
+        // The store applies the pod defaults at creation.
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
     }
 }

@@ -77,7 +77,7 @@ struct GarbageCollector: Sendable {
             for dependent in dependents {
                 await mutate(dependent) { object in
                     let refs = (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).filter { $0["uid"]?.stringValue != owner.uid }
-                    object[path: ["metadata", "ownerReferences"]] = refs.isEmpty ? nil : .array(refs)
+                    object[path: ["metadata", "ownerReferences"]] = .arrayOrOmitted(refs)
                 }
             }
             await removeFinalizer(GCLogic.orphanFinalizer, from: owner)
@@ -116,7 +116,7 @@ struct GarbageCollector: Sendable {
         case .removeReferences(let uids):
             await mutate(node) { object in
                 let refs = (object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).filter { !uids.contains($0["uid"]?.stringValue ?? "") }
-                object[path: ["metadata", "ownerReferences"]] = refs.isEmpty ? nil : .array(refs)
+                object[path: ["metadata", "ownerReferences"]] = .arrayOrOmitted(refs)
             }
         case .delete(let propagation):
             await delete(node, propagation: propagation)
@@ -138,7 +138,7 @@ struct GarbageCollector: Sendable {
     private func removeFinalizer(_ finalizer: String, from node: OwnerIndex.Node) async {
         await mutate(node) { object in
             let rest = object.finalizers.filter { $0 != finalizer }
-            object[path: ["metadata", "finalizers"]] = rest.isEmpty ? nil : .array(rest.map { .string($0) })
+            object[path: ["metadata", "finalizers"]] = .arrayOrOmitted(rest.map { .string($0) })
         }
     }
 

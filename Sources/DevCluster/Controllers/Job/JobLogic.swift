@@ -34,10 +34,10 @@ enum JobLogic {
         _ = generation
 
         func finish(deleting: [String], activeCount: Int) -> JobPlan {
-            status["conditions"] = conditions.isEmpty ? nil : conditions.jsonValue
-            status["active"] = activeCount > 0 ? .int(Int64(activeCount)) : nil
-            status["succeeded"] = succeeded > 0 ? .int(Int64(succeeded)) : nil
-            status["failed"] = failed > 0 ? .int(Int64(failed)) : nil
+            status["conditions"] = .arrayOrOmitted(conditions.jsonObjects)
+            status["active"] = .countOrOmitted(activeCount)
+            status["succeeded"] = .countOrOmitted(succeeded)
+            status["failed"] = .countOrOmitted(failed)
             status["ready"] = .int(Int64(deleting.isEmpty ? ready : 0))
             status["uncountedTerminatedPods"] = .emptyObject
             return JobPlan(status: status, podsToCreate: 0, podsToDelete: deleting, requeueAfter: nil)
@@ -122,9 +122,8 @@ enum JobLogic {
         ]
         if let ns = job.namespace { metadata["namespace"] = .string(ns) }
         if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
-        var pod: JSONValue = ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
-        PodDefaults.applyToSpec(&pod, defaultRestartPolicy: "Never")
-        return pod
+        // The store applies the pod defaults at creation.
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
     }
 }
 

@@ -59,7 +59,9 @@ struct Kubelet: Sendable {
             pod = try await context.store.get(WorkloadResource.pods, namespace: key.namespace, name: key.name)
         } catch where StoreErrors.isNotFound(error) {
             if let handle = registry.handle(key) {
-                handle.requestStop(.deleted, grace: handle.grace)
+                // Removed while running (a forced delete): immediate cleanup, with the kubelet's
+                // minimum grace period of 1 s. (After a graceful delete the stop is already under way.)
+                handle.requestStop(.deleted, grace: .seconds(1))
             } else {
                 context.files.remove(namespace: key.namespace, pod: key.name)
             }
@@ -75,7 +77,7 @@ struct Kubelet: Sendable {
         if pod.isDeleting {
             if let running {
                 let seconds = pod[path: ["metadata", "deletionGracePeriodSeconds"]]?.intValue
-                running.requestStop(.deleted, grace: seconds.map { .seconds($0) } ?? running.grace)
+                running.requestStop(.deleted, grace: seconds.map { .seconds(max(1, $0)) } ?? running.grace)
             } else if pod.finalizers.isEmpty {
                 _ = try? await context.store.delete(WorkloadResource.pods, namespace: key.namespace, name: key.name, options: DeleteOptions(gracePeriodSeconds: 0))
                 context.files.remove(namespace: key.namespace, pod: key.name)

@@ -16,7 +16,7 @@ final class PodHandle: Sendable {
     let uid: String
     /// The pod's termination grace period.
     let grace: Duration
-    private let state = Mutex<(stop: PodStopReason?, processes: [pid_t: HostProcess])>((nil, [:]))
+    private let state = Mutex<(stop: PodStopReason?, killAt: ContinuousClock.Instant?, processes: [pid_t: HostProcess])>((nil, nil, [:]))
 
     init(uid: String, grace: Duration) {
         self.uid = uid
@@ -27,10 +27,14 @@ final class PodHandle: Sendable {
     var stopReason: PodStopReason? { state.withLock { $0.stop } }
 
     /// Asks the containers to stop: SIGTERM to every process now, SIGKILL after `grace`.
-    /// The first reason wins; later requests only terminate processes again.
+    /// The first reason wins; a later request only acts when it shortens the grace period
+    /// (a second delete with a smaller `gracePeriodSeconds`, shutdown).
     func requestStop(_ reason: PodStopReason, grace: Duration) {
-        let processes = state.withLock { s in
+        let killAt = ContinuousClock.now.advanced(by: grace)
+        let processes: [HostProcess] = state.withLock { s in
             if s.stop == nil { s.stop = reason }
+            if let earlier = s.killAt, earlier <= killAt { return [] }
+            s.killAt = killAt
             return Array(s.processes.values)
         }
         for process in processes { process.requestTermination(grace: grace) }

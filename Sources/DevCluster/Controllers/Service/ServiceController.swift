@@ -2,7 +2,7 @@ import Foundation
 import KubeCore
 import Logging
 
-/// Keeps Services usable on one machine: allocates a missing ClusterIP, maintains the
+/// Keeps Services usable on one machine (the ClusterIP is allocated by the store at creation): maintains the
 /// Service's Endpoints (when the store serves them) and, with the local executor, annotates the
 /// Service with `dev.sextant.dev/host-endpoint: 127.0.0.1:<port>` of a ready backing pod.
 struct ServiceController: Sendable {
@@ -50,12 +50,6 @@ struct ServiceController: Sendable {
             return nil
         }
         if service.isDeleting { return nil }
-        if service[path: ["spec", "clusterIP"]] == nil, service[path: ["spec", "type"]]?.stringValue != "ExternalName" {
-            let all = try await store.list(WorkloadResource.services, namespace: nil, labelSelector: nil).items
-            var updated = service
-            try ServiceDefaults.allocateClusterIP(for: &updated, existing: all)
-            service = try await store.update(WorkloadResource.services, namespace: key.namespace, updated)
-        }
         guard let selector = Self.selector(service) else { return nil }
         let pods = try await store.list(WorkloadResource.pods, namespace: key.namespace, labelSelector: nil).items
             .filter { pod in !pod.isDeleting && selector.allSatisfy { pod.labels[$0.key] == $0.value } }

@@ -89,8 +89,8 @@ extension JSONValue {
 }
 
 extension Array where Element == Condition {
-    /// The conditions as a JSON array.
-    var jsonValue: JSONValue { .array(compactMap { try? JSONValue(encoding: $0) }) }
+    /// The conditions as JSON objects.
+    var jsonObjects: [JSONValue] { compactMap { try? JSONValue(encoding: $0) } }
 }
 
 /// Random lowercase alphanumeric suffixes, as the apiserver's generateName uses (no vowels).
@@ -99,5 +99,21 @@ enum NameSuffix {
 
     static func random(_ count: Int = 5) -> String {
         String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+    }
+}
+
+/// Optional fields as a real server serializes them: omitted when empty, never `null`.
+/// (`JSONValue` is `ExpressibleByNilLiteral`, so `cond ? nil : value` yields `.null`, not nil.)
+extension JSONValue {
+    /// `.array(items)`, or nil (field omitted) when empty.
+    static func arrayOrOmitted(_ items: [JSONValue]) -> JSONValue? {
+        if items.isEmpty { return Optional<JSONValue>.none }
+        return JSONValue.array(items)
+    }
+
+    /// A positive count, or nil (field omitted) for zero.
+    static func countOrOmitted(_ count: Int) -> JSONValue? {
+        if count <= 0 { return Optional<JSONValue>.none }
+        return JSONValue.int(Int64(count))
     }
 }

@@ -1,37 +1,51 @@
 import Foundation
 import KubeCore
 
-/// Service defaults and ClusterIP allocation. The API server's create path calls
-/// `allocateClusterIP(for:existing:)` (as kube-apiserver allocates at creation); the Service
-/// controller also fills in a missing IP, for objects stored before the hook existed.
-public enum ServiceDefaults {
+/// Service defaults (`SetDefaults_Service`) and ClusterIP allocation (the Service registry's,
+/// at creation).
+enum ServiceDefaults {
     /// The service CIDR: 10.96.0.0/12. 10.96.0.1 is kept for the `kubernetes` Service.
-    public static let serviceCIDRBase: UInt32 = 0x0A60_0000
-    public static let serviceCIDRSize: UInt32 = 1 << 20
+    static let serviceCIDRBase: UInt32 = 0x0A60_0000
+    static let serviceCIDRSize: UInt32 = 1 << 20
 
-    /// Fills `spec.clusterIP`/`clusterIPs` (unless headless `None` or `ExternalName`) with a free
-    /// address of 10.96.0.0/12 not used by any of `existing`, and the other API defaults
-    /// (`type` ClusterIP, `sessionAffinity` None, `ipFamilies`, `ipFamilyPolicy`,
-    /// `internalTrafficPolicy`, ports' `protocol` TCP and `targetPort` = `port`).
-    /// Throws a 422 Status when a requested `clusterIP` is outside the range or taken.
-    public static func allocateClusterIP(for service: inout JSONValue, existing: [JSONValue]) throws {
+    /// `type` ClusterIP, `sessionAffinity` None (ClientIP gets a 10800 s timeout config),
+    /// ports' `protocol` TCP and `targetPort` = `port`, `internalTrafficPolicy` Cluster,
+    /// `externalTrafficPolicy` Cluster (NodePort/LoadBalancer), `allocateLoadBalancerNodePorts`,
+    /// and, except for ExternalName, `ipFamilies` [IPv4] / `ipFamilyPolicy` SingleStack. Idempotent.
+    static func apply(to service: inout JSONValue) {
         var spec = service["spec"] ?? .emptyObject
+        if spec["type"] == nil { spec["type"] = "ClusterIP" }
         let type = spec["type"]?.stringValue ?? "ClusterIP"
-        spec["type"] = .string(type)
         if spec["sessionAffinity"] == nil { spec["sessionAffinity"] = "None" }
+        if spec["sessionAffinity"]?.stringValue == "ClientIP", spec[path: ["sessionAffinityConfig", "clientIP", "timeoutSeconds"]] == nil {
+            spec[path: ["sessionAffinityConfig", "clientIP", "timeoutSeconds"]] = 10800
+        }
         if let ports = spec["ports"]?.arrayValue {
             spec["ports"] = .array(ports.map { port in
                 var p = port
                 if p["protocol"] == nil { p["protocol"] = "TCP" }
-                if p["targetPort"] == nil, let n = p["port"] { p["targetPort"] = n }
+                if p["targetPort"] == nil || p["targetPort"] == 0 || p["targetPort"] == "", let n = p["port"] { p["targetPort"] = n }
                 return p
             })
         }
+        if type == "NodePort" || type == "LoadBalancer", spec["externalTrafficPolicy"] == nil { spec["externalTrafficPolicy"] = "Cluster" }
+        if type == "LoadBalancer", spec["allocateLoadBalancerNodePorts"] == nil { spec["allocateLoadBalancerNodePorts"] = true }
+        if type != "ExternalName" {
+            if spec["internalTrafficPolicy"] == nil { spec["internalTrafficPolicy"] = "Cluster" }
+            if spec["ipFamilies"] == nil { spec["ipFamilies"] = ["IPv4"] }
+            if spec["ipFamilyPolicy"] == nil { spec["ipFamilyPolicy"] = "SingleStack" }
+        }
+        service["spec"] = spec
+    }
+
+    /// Applies the defaults and fills `spec.clusterIP`/`clusterIPs` (unless headless `None` or
+    /// `ExternalName`) with a free address of 10.96.0.0/12 not used by any of `existing`.
+    /// Throws a 422 Status when a requested `clusterIP` is outside the range or taken.
+    static func allocateClusterIP(for service: inout JSONValue, existing: [JSONValue]) throws {
+        apply(to: &service)
+        var spec = service["spec"] ?? .emptyObject
         defer { service["spec"] = spec }
-        guard type != "ExternalName" else { return }
-        if spec["internalTrafficPolicy"] == nil { spec["internalTrafficPolicy"] = "Cluster" }
-        if spec["ipFamilies"] == nil { spec["ipFamilies"] = ["IPv4"] }
-        if spec["ipFamilyPolicy"] == nil { spec["ipFamilyPolicy"] = "SingleStack" }
+        guard spec["type"]?.stringValue != "ExternalName" else { return }
         let used = Set(existing.filter { $0.uid != service.uid || service.uid == nil }
             .compactMap { $0[path: ["spec", "clusterIP"]]?.stringValue })
         if let requested = spec["clusterIP"]?.stringValue, !requested.isEmpty {
@@ -58,6 +72,14 @@ public enum ServiceDefaults {
             }
         }
         throw Status(message: "Internal error: failed to allocate a serviceIP: range is full", reason: "InternalError", code: 500)
+    }
+
+    /// On update, an omitted `clusterIP`/`clusterIPs` keeps the allocated one (as the Service
+    /// registry's patchAllocatedValues does).
+    static func keepAllocated(_ service: inout JSONValue, old: JSONValue) {
+        for field in ["clusterIP", "clusterIPs"] where service[path: ["spec", field]] == nil {
+            if let value = old[path: ["spec", field]] { service[path: ["spec", field]] = value }
+        }
     }
 
     static func parse(_ ip: String) -> UInt32? {

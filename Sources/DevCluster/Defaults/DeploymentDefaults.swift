@@ -1,29 +1,30 @@
 import Foundation
 import KubeCore
 
-/// The API defaults of `apps/v1` Deployments (what `kubectl describe deployment` shows).
-public enum DeploymentDefaults {
+/// The API defaults of `apps/v1` Deployments (`SetDefaults_Deployment`; what `kubectl describe
+/// deployment` shows).
+enum DeploymentDefaults {
     /// The label pods of one template revision carry.
-    public static let templateHashLabel = "pod-template-hash"
+    static let templateHashLabel = "pod-template-hash"
 
     /// Fills in replicas 1, RollingUpdate 25%/25%, revisionHistoryLimit 10,
     /// progressDeadlineSeconds 600 and the pod template defaults. Idempotent.
-    public static func apply(to deployment: inout JSONValue) {
+    static func apply(to deployment: inout JSONValue) {
         var spec = deployment["spec"] ?? .emptyObject
         if spec["replicas"] == nil { spec["replicas"] = 1 }
         var strategy = spec["strategy"] ?? .emptyObject
         if strategy["type"] == nil { strategy["type"] = "RollingUpdate" }
         if strategy["type"]?.stringValue == "RollingUpdate" {
             var rolling = strategy["rollingUpdate"] ?? .emptyObject
-            if rolling["maxSurge"] == nil { rolling["maxSurge"] = "25%" }
             if rolling["maxUnavailable"] == nil { rolling["maxUnavailable"] = "25%" }
+            if rolling["maxSurge"] == nil { rolling["maxSurge"] = "25%" }
             strategy["rollingUpdate"] = rolling
         }
         spec["strategy"] = strategy
         if spec["revisionHistoryLimit"] == nil { spec["revisionHistoryLimit"] = 10 }
         if spec["progressDeadlineSeconds"] == nil { spec["progressDeadlineSeconds"] = 600 }
         if var template = spec["template"] {
-            PodDefaults.applyToSpec(&template, defaultRestartPolicy: "Always")
+            PodDefaults.applyToTemplate(&template)
             spec["template"] = template
         }
         deployment["spec"] = spec
