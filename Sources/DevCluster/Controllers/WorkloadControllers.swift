@@ -61,8 +61,8 @@ public final class WorkloadControllers: Service {
             context: KubeletContext(store: store, executor: executor, files: files, options: options, logger: logger),
             registry: registry)
         let loops: [ControllerLoop] = [
-            JobController(store: store, options: options, logger: logger).loop,
-            DeploymentController(store: store, options: options, logger: logger).loop,
+            PodOwnerController.jobs(store: store, now: options.now, logger: logger).loop,
+            PodOwnerController.deployments(store: store, now: options.now, logger: logger).loop,
             ServiceController(store: store, executor: executor, logger: logger).loop,
             NamespaceController(store: store, logger: logger).loop,
         ]

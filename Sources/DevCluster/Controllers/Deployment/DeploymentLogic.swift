@@ -142,21 +142,8 @@ enum DeploymentLogic {
 
     /// A pod of the Deployment's current template: `<deployment>-<hash>-<5 chars>`.
     static func pod(for deployment: JSONValue, hash: String, suffix: String) -> JSONValue? {
-        guard let name = deployment.name, let uid = deployment.uid, let template = deployment[path: ["spec", "template"]] else { return nil }
-        var labels = template[path: ["metadata", "labels"]]?.objectValue ?? [:]
-        labels[DeploymentDefaults.templateHashLabel] = .string(hash)
-        var metadata: JSONValue = [
-            "name": .string("\(name)-\(hash)-\(suffix)"),
-            "generateName": .string("\(name)-\(hash)-"),
-            "labels": .object(labels),
-            "ownerReferences": [[
-                "apiVersion": "apps/v1", "kind": "Deployment", "name": .string(name), "uid": .string(uid),
-                "controller": true, "blockOwnerDeletion": true,
-            ]],
-        ]
-        if let ns = deployment.namespace { metadata["namespace"] = .string(ns) }
-        if let annotations = template[path: ["metadata", "annotations"]] { metadata["annotations"] = annotations }
-        // The store applies the pod defaults at creation.
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
+        guard let name = deployment.name else { return nil }
+        return OwnedPod.make(owner: deployment, apiVersion: "apps/v1", kind: "Deployment", generateName: "\(name)-\(hash)-", suffix: suffix,
+                             labels: [DeploymentDefaults.templateHashLabel: .string(hash)])
     }
 }

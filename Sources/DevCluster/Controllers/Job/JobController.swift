@@ -2,16 +2,11 @@ import Foundation
 import KubeCore
 import Logging
 
-/// The emulated Job controller: pods up to `parallelism` per Job, status and conditions as
-/// kube-controller-manager writes them (decisions in `JobLogic`).
-struct JobController: Sendable {
-    let store: any ObjectStore
-    let options: WorkloadControllers.Options
-    let logger: Logger
-
-    var loop: ControllerLoop {
-        let now = options.now
-        return PodOwnerController(
+extension PodOwnerController {
+    /// The emulated Job controller: pods up to `parallelism` per Job, status and conditions as
+    /// kube-controller-manager writes them (decisions in `JobLogic`).
+    static func jobs(store: any ObjectStore, now: @escaping @Sendable () -> Date, logger: Logger) -> PodOwnerController {
+        PodOwnerController(
             name: "job", kind: "Job", resource: WorkloadResource.jobs, store: store, logger: logger,
             podSelector: { "\(JobDefaults.controllerUIDLabel)=\($0)" },
             deleteOptions: DeleteOptions(propagationPolicy: PropagationPolicy.background)
@@ -20,6 +15,6 @@ struct JobController: Sendable {
             return PodOwnerPlan(
                 status: plan.status, podsToCreate: plan.podsToCreate, newPod: { JobLogic.pod(for: job, suffix: $0) },
                 podsToDelete: plan.podsToDelete, requeueAfter: plan.requeueAfter)
-        }.loop
+        }
     }
 }

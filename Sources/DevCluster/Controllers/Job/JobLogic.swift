@@ -99,31 +99,16 @@ enum JobLogic {
         return plan
     }
 
-    /// The pod a Job creates (name `<job>-<5 random chars>`), from its template.
+    /// The pod a Job creates (name `<job>-<5 random chars>`), from its template, with the Job's
+    /// labels and the Job's simulate script unless the template has its own.
     static func pod(for job: JSONValue, suffix: String) -> JSONValue? {
-        guard let name = job.name, let uid = job.uid, let template = job[path: ["spec", "template"]] else { return nil }
-        var labels = template[path: ["metadata", "labels"]]?.objectValue ?? [:]
-        labels[JobDefaults.controllerUIDLabel] = .string(uid)
-        labels[JobDefaults.legacyControllerUIDLabel] = .string(uid)
-        labels[JobDefaults.jobNameLabel] = .string(name)
-        labels[JobDefaults.legacyJobNameLabel] = .string(name)
-        var annotations = template[path: ["metadata", "annotations"]]?.objectValue ?? [:]
-        if annotations[simulateAnnotation] == nil, let script = job.annotations[simulateAnnotation] {
-            annotations[simulateAnnotation] = .string(script)
-        }
-        var metadata: JSONValue = [
-            "name": .string("\(name)-\(suffix)"),
-            "generateName": .string("\(name)-"),
-            "labels": .object(labels),
-            "ownerReferences": [[
-                "apiVersion": "batch/v1", "kind": "Job", "name": .string(name), "uid": .string(uid),
-                "controller": true, "blockOwnerDeletion": true,
-            ]],
+        guard let name = job.name, let uid = job.uid else { return nil }
+        let labels: [String: JSONValue] = [
+            JobDefaults.controllerUIDLabel: .string(uid), JobDefaults.legacyControllerUIDLabel: .string(uid),
+            JobDefaults.jobNameLabel: .string(name), JobDefaults.legacyJobNameLabel: .string(name),
         ]
-        if let ns = job.namespace { metadata["namespace"] = .string(ns) }
-        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
-        // The store applies the pod defaults at creation.
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
+        let script = job.annotations[simulateAnnotation].map { [simulateAnnotation: JSONValue.string($0)] } ?? [:]
+        return OwnedPod.make(owner: job, apiVersion: "batch/v1", kind: "Job", generateName: "\(name)-", suffix: suffix, labels: labels, annotations: script)
     }
 }
 

@@ -88,3 +88,29 @@ struct PodOwnerController: Sendable {
         }
     }
 }
+
+/// Pods that controllers create from their owner's pod template.
+enum OwnedPod {
+    /// A pod of `owner`'s `spec.template`, named `<generateName><suffix>`, with the template's
+    /// labels and annotations plus `labels`/`annotations` (template values win for annotations),
+    /// and a controller ownerReference (`blockOwnerDeletion: true`). The store applies the pod
+    /// defaults at creation. Nil when the owner has no name, uid or template.
+    static func make(owner: JSONValue, apiVersion: String, kind: String, generateName: String, suffix: String,
+                     labels extraLabels: [String: JSONValue], annotations extraAnnotations: [String: JSONValue] = [:]) -> JSONValue? {
+        guard let name = owner.name, let uid = owner.uid, let template = owner[path: ["spec", "template"]] else { return nil }
+        let labels = (template[path: ["metadata", "labels"]]?.objectValue ?? [:]).merging(extraLabels) { _, extra in extra }
+        let annotations = extraAnnotations.merging(template[path: ["metadata", "annotations"]]?.objectValue ?? [:]) { _, own in own }
+        var metadata: JSONValue = [
+            "name": .string(generateName + suffix),
+            "generateName": .string(generateName),
+            "labels": .object(labels),
+            "ownerReferences": [[
+                "apiVersion": .string(apiVersion), "kind": .string(kind), "name": .string(name), "uid": .string(uid),
+                "controller": true, "blockOwnerDeletion": true,
+            ]],
+        ]
+        if let ns = owner.namespace { metadata["namespace"] = .string(ns) }
+        if !annotations.isEmpty { metadata["annotations"] = .object(annotations) }
+        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .emptyObject]
+    }
+}
