@@ -80,7 +80,7 @@ struct ServerBasicsTests {
                   - name: main
                     image: busybox
             """
-            let apply = try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: manifest)
+            let apply = try await kubectl.run(["apply", "-f", "-"], stdin: manifest)
             #expect(apply.succeeded, "\(apply.stderr)")
             #expect(apply.stdout.contains("job.batch/j1 created"))
             let label = try await kubectl.run(["label", "job", "j1", "team=ml"])

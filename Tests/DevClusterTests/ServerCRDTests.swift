@@ -68,7 +68,7 @@ struct ServerCRDTests {
             let kubectl = cluster.kubectl
             let wait = try await kubectl.run(["wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s"])
             #expect(wait.succeeded, "\(wait.stderr)")
-            let apply = try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 2}\n")
+            let apply = try await kubectl.run(["apply", "-f", "-"], stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 2}\n")
             #expect(apply.succeeded, "\(apply.stderr)")
             let get = try await kubectl.run(["get", "wd", "-o", "name"])
             #expect(get.stdout.contains("widget.example.com/w1"), "\(get.stderr)")
@@ -127,7 +127,7 @@ struct ServerCRDTests {
             #expect(status.json?[path: ["metadata", "generation"]] == 2)
 
             let kubectl = cluster.kubectl
-            let ssa = try await kubectl.run(["apply", "--server-side", "--validate=false", "-f", "-"], stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: s1}\nspec: {size: 4}\n")
+            let ssa = try await kubectl.run(["apply", "--server-side", "-f", "-"], stdin: "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: s1}\nspec: {size: 4}\n")
             #expect(ssa.succeeded, "\(ssa.stderr)")
             let managers = try await kubectl.run(["get", "widget", "s1", "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields[*].manager} {.metadata.managedFields[*].operation}"])
             #expect(managers.stdout == "kubectl Apply", "\(managers.stderr)")

@@ -129,7 +129,7 @@ struct ServerRESTTests {
                   - {name: web, image: nginx:1}
                   - {name: sidecar, image: envoy:1}
             """
-            let applied = try await kubectl.run(["apply", "--validate=false", "-f", "-"], stdin: deployment)
+            let applied = try await kubectl.run(["apply", "-f", "-"], stdin: deployment)
             #expect(applied.succeeded, "\(applied.stderr)")
             let strategic = try await kubectl.run(["patch", "deployment", "web", "-n", "team-a", "--type", "strategic", "-p", #"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:2"}]}}}}"#])
             #expect(strategic.succeeded, "\(strategic.stderr)")

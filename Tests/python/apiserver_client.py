@@ -1,6 +1,6 @@
 """Drives `sextant dev` with the official Python kubernetes client; prints one JSON document.
 
-Usage: apiserver_client.py crud|watch|conflict|crd
+Usage: apiserver_client.py crud|watch|conflict|validation
 KUBECONFIG must point at the dev cluster's kubeconfig.
 """
 import json
@@ -87,7 +87,50 @@ def conflict():
         return api_error(e)
 
 
+def validation():
+    """Built-in validation: a dict body with an unknown field (fieldValidation Strict and the
+    default Warn), a Deployment whose selector does not match its template, a Job with
+    restartPolicy Always."""
+    apps = client.AppsV1Api()
+    batch = client.BatchV1Api()
+    out = {}
+
+    def deployment(name, labels, extra):
+        container = {"name": "c", "image": "nginx"}
+        container.update(extra)
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+                "spec": {"selector": {"matchLabels": {"app": name}},
+                         "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}}}}
+
+    # Unknown fields go through the dynamic client (typed models may refuse them client-side).
+    from kubernetes.dynamic import DynamicClient
+    deployments = DynamicClient(client.ApiClient()).resources.get(api_version="apps/v1", kind="Deployment")
+    try:
+        deployments.create(body=deployment("strict", {"app": "strict"}, {"bogus": 1}), namespace="default",
+                           query_params=[("fieldValidation", "Strict")])
+        out["strict"] = {"status": 201}
+    except ApiException as e:
+        out["strict"] = api_error(e)
+    created = deployments.create(body=deployment("warn", {"app": "warn"}, {"bogus": 1}), namespace="default")
+    out["warn_created"] = created.metadata.name
+    stored = deployments.get(name="warn", namespace="default").to_dict()
+    out["warn_container"] = stored["spec"]["template"]["spec"]["containers"][0]
+    try:
+        apps.create_namespaced_deployment("default", deployment("mismatch", {"app": "other"}, {}))
+        out["mismatch"] = {"status": 201}
+    except ApiException as e:
+        out["mismatch"] = api_error(e)
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "always"},
+           "spec": {"template": {"spec": {"restartPolicy": "Always", "containers": [{"name": "c", "image": "busybox"}]}}}}
+    try:
+        batch.create_namespaced_job("default", job)
+        out["job"] = {"status": 201}
+    except ApiException as e:
+        out["job"] = api_error(e)
+    return out
+
+
 if __name__ == "__main__":
     config.load_kube_config()
-    result = {"crud": crud, "watch": watch_events, "conflict": conflict}[sys.argv[1]]()
+    result = {"crud": crud, "watch": watch_events, "conflict": conflict, "validation": validation}[sys.argv[1]]()
     print(json.dumps(result))

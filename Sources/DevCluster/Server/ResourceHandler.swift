@@ -46,6 +46,7 @@ struct ResourceHandler: Sendable {
         opts.dryRun = query.dryRun
         opts.subresource = subresource == "status" ? "status" : nil
         opts.fieldManager = Self.fieldManager(query, headers: headers)
+        opts.validateBuiltins = true
         if let validation = query["fieldValidation"], ["Strict", "Warn", "Ignore"].contains(validation) {
             opts.fieldValidation = validation
         }

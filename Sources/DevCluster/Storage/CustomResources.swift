@@ -9,22 +9,33 @@ extension DevStore {
         if info.storageKey == ResourceCatalog.crdStorageKey {
             return CRDRules.validateAndSetStatus(&object, old: old, now: opts.now)
         }
-        guard info.isCustom, let version = catalog.custom[info.gvr], let schema = version.schema else { return [] }
-        let pruned = SchemaValidation.prune(&object, schema: schema)
-        let unknown = pruned.map { path in "unknown field \"\(path.hasPrefix(".") ? String(path.dropFirst()) : path)\"" }
-        if !unknown.isEmpty {
-            switch opts.fieldValidation {
-            case "Strict": throw APIErrors.badRequest("strict decoding error: \(unknown.joined(separator: ", "))")
-            case "Ignore": break
-            default: warnings.append(contentsOf: unknown)
-            }
+        if !info.isCustom {
+            // Built-ins written through the API (not the in-process controllers): strict decoding
+            // against the built-in schemas, then the kind's validation.
+            guard opts.validateBuiltins && opts.subresource == nil else { return [] }
+            try reportUnknownFields(try BuiltinFieldCheck.check(&object, info: info), opts: opts, warnings: &warnings)
+            return BuiltinValidation.validate(info, object)
         }
+        guard let version = catalog.custom[info.gvr], let schema = version.schema else { return [] }
+        try reportUnknownFields(SchemaValidation.prune(&object, schema: schema), opts: opts, warnings: &warnings)
         SchemaValidation.applyDefaults(&object, schema: schema)
         var causes = SchemaValidation.validate(object, schema: schema)
         if causes.isEmpty {
             causes += CELValidation.validate(new: object, old: old, schema: schema)
         }
         return causes
+    }
+
+    /// Dropped unknown fields: a 400 with `fieldValidation=Strict`, `Warning` headers with Warn
+    /// (the default), nothing with Ignore.
+    func reportUnknownFields(_ pruned: [String], opts: WriteOptions, warnings: inout [String]) throws {
+        let unknown = pruned.map { path in "unknown field \"\(path.hasPrefix(".") ? String(path.dropFirst()) : path)\"" }
+        guard !unknown.isEmpty else { return }
+        switch opts.fieldValidation {
+        case "Strict": throw APIErrors.badRequest("strict decoding error: \(unknown.joined(separator: ", "))")
+        case "Ignore": break
+        default: warnings.append(contentsOf: unknown)
+        }
     }
 }
 

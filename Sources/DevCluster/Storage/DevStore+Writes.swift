@@ -11,6 +11,9 @@ struct WriteOptions: Sendable {
     var subresource: String?
     /// `Strict`, `Warn` or `Ignore` for unknown fields of custom resources.
     var fieldValidation = "Warn"
+    /// Built-in kinds are checked (unknown fields, types, 422 rules): set for API requests,
+    /// not for the in-process controllers.
+    var validateBuiltins = false
     /// True when managedFields were already computed (server-side apply).
     var managedFieldsHandled = false
     var now = Date()

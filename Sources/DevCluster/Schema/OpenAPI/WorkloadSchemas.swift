@@ -15,6 +15,13 @@ enum WorkloadSchemas {
                 "selector": S.ref(S.labelSelector, "A label query over pods that should match the pod count."),
                 "manualSelector": S.bool("manualSelector controls generation of pod labels and pod selectors."),
                 "suspend": S.bool("suspend specifies whether the Job controller should create Pods or not."),
+                "completionMode": S.string("completionMode specifies how Pod completions are tracked. It can be `NonIndexed` (default) or `Indexed`."),
+                "podFailurePolicy": S.free("Specifies the policy of handling failed pods."),
+                "successPolicy": S.free("successPolicy specifies the policy when the Job can be declared as succeeded."),
+                "backoffLimitPerIndex": S.int("Specifies the limit for the number of retries within an index before marking this index as failed."),
+                "maxFailedIndexes": S.int("Specifies the maximal number of failed indexes before marking the Job as failed, when backoffLimitPerIndex is set."),
+                "podReplacementPolicy": S.string("podReplacementPolicy specifies when to create replacement Pods. TerminatingOrFailed or Failed."),
+                "managedBy": S.string("ManagedBy field indicates the controller that manages a Job."),
             ]),
             "status": S.object("JobStatus represents the current state of a Job.", [
                 "active": S.int("The number of pending and running pods which are not terminating."),
