@@ -100,12 +100,26 @@ struct ResourceHandler: Sendable {
         let filter = try ListFilter(info: info, query: query)
         var after: String?
         var listRV: UInt64?
+        let all: [(key: String, object: JSONValue)]
+        let rv: UInt64
         if let token = query["continue"], !token.isEmpty {
             let decoded = try ContinueToken.decode(token)
             after = decoded.lastKey
-            listRV = decoded.rv
+            // rv 0: the "inconsistent" token of a 410 (continue from the key, current state).
+            listRV = decoded.rv == 0 ? nil : decoded.rv
         }
-        let (all, rv) = await store.listObjects(info, namespace: target.namespace, after: after) { filter.matches($0) }
+        if let listRV {
+            // Later pages are served at the first page's resourceVersion, as kube-apiserver does.
+            do {
+                (all, rv) = try await store.listObjects(info, namespace: target.namespace, after: after, at: listRV) { filter.matches($0) }
+            } catch is DevStore.ContinueExpired {
+                var status = APIErrors.expired(Self.continueExpiredMessage)
+                status.metadata = ListMeta(continue: ContinueToken.encode(rv: 0, lastKey: after ?? ""))
+                throw status
+            }
+        } else {
+            (all, rv) = await store.listObjects(info, namespace: target.namespace, after: after) { filter.matches($0) }
+        }
         var items = all
         var meta: JSONValue = ["resourceVersion": .string(String(listRV ?? rv))]
         if let limit = query.int("limit"), limit > 0, items.count > limit {
@@ -126,6 +140,9 @@ struct ResourceHandler: Sendable {
         }
         return Responses.json(["kind": .string(listKind(info)), "apiVersion": .string(info.apiVersion), "metadata": meta, "items": .array(objects)])
     }
+
+    /// kube-apiserver's message for a continue token whose resourceVersion was compacted.
+    static let continueExpiredMessage = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list."
 
     func presentAll(_ objects: [JSONValue], info: ResourceInfo) async -> [JSONValue] {
         if info.storageKey == "events" && info.group == "events.k8s.io" { return objects.map(EventConversion.toEventsV1) }

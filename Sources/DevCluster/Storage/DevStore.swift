@@ -99,7 +99,27 @@ public actor DevStore: ObjectStore {
     /// Objects of a resource (all namespaces when `namespace` is nil), sorted by key, as
     /// kube-apiserver lists them; `after` skips keys up to and including it (continue tokens).
     func listObjects(_ info: ResourceInfo, namespace: String?, after: String? = nil, filter: (JSONValue) -> Bool) -> (items: [(key: String, object: JSONValue)], rv: UInt64) {
-        let all = objects[info.storageKey] ?? [:]
+        listObjects(info, objects[info.storageKey] ?? [:], namespace: namespace, after: after, filter: filter)
+    }
+
+    /// The list as it was at resourceVersion `rv` (a consistent snapshot for `continue`), rebuilt
+    /// by undoing the retained history after `rv`. Throws 410 Expired when `rv` is older than the
+    /// history (compacted, or from before a restart).
+    func listObjects(_ info: ResourceInfo, namespace: String?, after: String?, at rv: UInt64, filter: (JSONValue) -> Bool) throws -> (items: [(key: String, object: JSONValue)], rv: UInt64) {
+        guard rv >= compactedRV else { throw ContinueExpired(compactedRV: compactedRV) }
+        var snapshot = objects[info.storageKey] ?? [:]
+        for index in history.indices.reversed() {
+            let event = history[index]
+            if event.resourceVersion <= rv { break }
+            guard Self.matches(event, storageKey: info.storageKey, namespace: nil),
+                  let name = event.object[path: ["metadata", "name"]]?.stringValue else { continue }
+            let key = Self.objectKey(namespace: event.object[path: ["metadata", "namespace"]]?.stringValue, name: name)
+            snapshot[key] = historyPrevious[index]
+        }
+        return (listObjects(info, snapshot, namespace: namespace, after: after, filter: filter).items, rv)
+    }
+
+    private func listObjects(_ info: ResourceInfo, _ all: [String: JSONValue], namespace: String?, after: String?, filter: (JSONValue) -> Bool) -> (items: [(key: String, object: JSONValue)], rv: UInt64) {
         let prefix = namespace.flatMap { info.namespaced && !$0.isEmpty ? "\($0)/" : nil }
         var items: [(key: String, object: JSONValue)] = []
         for (key, object) in all {
@@ -179,6 +199,11 @@ public actor DevStore: ObjectStore {
         if let storageKey, ResourceInfoKey.storageKey(of: event) != storageKey { return false }
         if let namespace, event.object[path: ["metadata", "namespace"]]?.stringValue != namespace { return false }
         return true
+    }
+
+    /// A continue token whose resourceVersion is no longer in the history.
+    struct ContinueExpired: Error {
+        var compactedRV: UInt64
     }
 
     static func rv(of object: JSONValue) -> UInt64? {
