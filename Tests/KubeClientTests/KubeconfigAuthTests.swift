@@ -7,8 +7,9 @@ import TestSupport
 /// Every kubeconfig authentication variant reaches `sextant dev`.
 @Suite("Kubeconfig authentication against sextant dev", .serialized)
 struct KubeconfigAuthTests {
-    /// Writes a kubeconfig with one user and returns its path.
-    static func kubeconfig(_ cluster: DevClusterProcess, user: String, name: String) throws -> String {
+    /// Writes a kubeconfig with one user (default: the cluster's token) and optional extra cluster
+    /// fields, and returns its path.
+    static func kubeconfig(_ cluster: DevClusterProcess, user: String? = nil, clusterExtra: String = "", name: String) throws -> String {
         let text = """
         apiVersion: v1
         kind: Config
@@ -18,13 +19,14 @@ struct KubeconfigAuthTests {
           cluster:
             server: \(cluster.url)
             certificate-authority: \(cluster.caPath)
+        \(clusterExtra)
         contexts:
         - name: test
           context: {cluster: dev, user: u, namespace: default}
         users:
         - name: u
           user:
-        \(user)
+        \(user ?? "    token: \(cluster.token)")
         """
         let path = cluster.dataDirectory.appendingPathComponent(name).path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -171,31 +173,6 @@ struct KubeconfigAuthTests {
         }
         try await foreignClient.shutdown()
         #expect(refused, "a certificate of a foreign CA must not authenticate")
-    }
-
-    /// A kubeconfig with the dev cluster's token and extra cluster fields.
-    static func kubeconfig(_ cluster: DevClusterProcess, clusterExtra: String, name: String) throws -> String {
-        let text = """
-        apiVersion: v1
-        kind: Config
-        current-context: test
-        clusters:
-        - name: dev
-          cluster:
-            server: \(cluster.url)
-            certificate-authority: \(cluster.caPath)
-        \(clusterExtra)
-        contexts:
-        - name: test
-          context: {cluster: dev, user: u, namespace: default}
-        users:
-        - name: u
-          user:
-            token: \(cluster.token)
-        """
-        let path = cluster.dataDirectory.appendingPathComponent(name).path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
     }
 
     /// `openssl s_server -www` on a free loopback port with a certificate for DNS:api.internal only
