@@ -233,6 +233,35 @@ struct RetrainPolicyE2ETests {
         #expect(try await e.jsonpath("rp", "restart", "{.status.runsCreated}") == "2")
     }
 
+    @Test("minIntervalSeconds and suspend skip triggers with an Event saying why; resuming lets the next trigger run")
+    func minIntervalAndSuspend() async throws {
+        let e = try await RegistryE2E.start()
+        defer { e.stop() }
+        try await e.apply(policy("paced", extra: "concurrencyPolicy: Allow\nminIntervalSeconds: 3600", seconds: 0))
+        try await e.k("annotate", "rp", "paced", "ml.sextant.dev/trigger=one")
+        let one = "paced-\(shortHash("one"))"
+        try await e.waitFor("run one") { try await runs(e, "paced") == [one] }
+        try await e.k("annotate", "rp", "paced", "ml.sextant.dev/trigger=two", "--overwrite")
+        try await e.waitFor("a MinInterval event") { try await e.eventReasons("paced").contains("MinInterval") }
+        try await e.waitFor("rp", "paced", "{.status.observedTrigger}", equals: "two")
+        #expect(try await runs(e, "paced") == [one])
+
+        try await e.k("patch", "rp", "paced", "--type=merge", "-p", #"{"spec":{"suspend":true,"minIntervalSeconds":null}}"#)
+        try await e.waitFor("rp", "paced", "{.status.conditions[?(@.type==\"Suspended\")].status}", equals: "True")
+        try await e.k("annotate", "rp", "paced", "ml.sextant.dev/trigger=three", "--overwrite")
+        try await e.waitFor("a Suspended event") { try await e.eventReasons("paced").contains("Suspended") }
+        try await e.waitFor("rp", "paced", "{.status.observedTrigger}", equals: "three")
+        #expect(try await runs(e, "paced") == [one])
+
+        try await e.k("patch", "rp", "paced", "--type=merge", "-p", #"{"spec":{"suspend":false}}"#)
+        try await e.waitFor("rp", "paced", "{.status.conditions[?(@.type==\"Suspended\")].status}", equals: "False")
+        #expect(try await runs(e, "paced") == [one], "a trigger skipped while suspended does not run on resume")
+        try await e.k("annotate", "rp", "paced", "ml.sextant.dev/trigger=four", "--overwrite")
+        let four = "paced-\(shortHash("four"))"
+        try await e.waitFor("run four after resuming") { try await runs(e, "paced") == [one, four].sorted() }
+        #expect(try await e.jsonpath("rp", "paced", "{.status.runsCreated}") == "2")
+    }
+
     @Test("an invalid schedule or unknown time zone gives Ready=False InvalidSchedule and creates nothing")
     func invalidSchedule() async throws {
         let e = try await RegistryE2E.start()
