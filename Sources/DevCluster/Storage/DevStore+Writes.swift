@@ -156,13 +156,15 @@ extension DevStore {
         }
         ObjectRules.prepareUpdate(info, &object, old: old)
         BuiltinDefaults.prepareUpdate(&object, old: old, resource: info.gvr)
+        var warnings: [String] = []
+        let causes = try validate(info, &object, old: old, opts: opts, warnings: &warnings)
+        if !causes.isEmpty { throw APIErrors.invalid(info, name, causes) }
+        // Compared after pruning and schema defaults, as kube-apiserver does: an update that only
+        // omits a defaulted field is the same spec and keeps the generation.
         if ResourceCatalog.tracksGeneration(info), ObjectRules.specChanged(info, object, old) {
             let generation = (old[path: ["metadata", "generation"]]?.intValue ?? 0) + 1
             object[path: ["metadata", "generation"]] = .int(generation)
         }
-        var warnings: [String] = []
-        let causes = try validate(info, &object, old: old, opts: opts, warnings: &warnings)
-        if !causes.isEmpty { throw APIErrors.invalid(info, name, causes) }
         if object == old {  // no-op: same resourceVersion, no event
             return WriteResult(object: present(old, info), warnings: warnings)
         }
