@@ -203,13 +203,21 @@ struct KubeconfigAuthTests {
                 if found == nil { try await Task.sleep(for: .milliseconds(50)) }
             }
             guard let found else {
-                process.terminate()
+                kill(process.processIdentifier, SIGKILL)
                 throw TestSupportError.startFailed("openssl s_server did not report its port")
             }
             port = found
         }
 
-        deinit { if process.isRunning { process.terminate() } }
+        /// SIGKILL: the test runner ignores SIGTERM, and children inherit ignored signals.
+        func stop() {
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+
+        deinit { stop() }
 
         /// Sends one request with this `tls-server-name` (nil: none): true when the TLS handshake
         /// and verification succeeded (s_server answers HTML, which fails later as non-JSON).
@@ -239,7 +247,7 @@ struct KubeconfigAuthTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try await NamedTLSServer(directory: dir)
-        defer { server.process.terminate() }
+        defer { server.stop() }
         #expect(try await !server.handshakeSucceeds(serverName: nil), "127.0.0.1 is not a name of the certificate")
         #expect(try await server.handshakeSucceeds(serverName: "api.internal"), "tls-server-name must be the verified name")
         #expect(try await !server.handshakeSucceeds(serverName: "api.example.com"), "a tls-server-name the certificate lacks must fail")
