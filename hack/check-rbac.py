@@ -2,9 +2,16 @@
 """Checks that every Kubernetes API request the controller made is allowed by its RBAC rules.
 
 The rules are the single source charts/sextant/rbac-rules.yaml (the chart renders its ClusterRole /
-Roles from it). The request log is JSON lines, one request per line, as a test API server records
-them for the controller's identity:
+Roles from it). The request log is JSON lines, one request per line, in either shape:
 
+  audit.k8s.io/v1 Event, as `sextant dev --audit-log-path FILE` (or a real API server's audit log)
+  writes them:
+    {"kind": "Event", "verb": "patch", "requestURI": "/apis/batch/v1/namespaces/ml/jobs/x",
+     "userAgent": "sextant-controller/0.1.0", "objectRef": {"apiGroup": "batch", "resource": "jobs",
+     "subresource": "", "namespace": "ml", "name": "x"}, ...}
+  An Event without objectRef is a non-resource request (its path is requestURI).
+
+  flat (hand-written logs):
     {"verb": "patch", "group": "batch", "resource": "jobs", "subresource": "", "namespace": "ml", "name": "x"}
 
 `verb` is the RBAC verb (get, list, watch, create, update, patch, delete, deletecollection).
@@ -25,11 +32,14 @@ kubectl's and the tests' requests too; the controller identifies itself by its U
 
 Exit status 0 when every request is allowed, 1 when some are denied (each printed), 2 on bad input.
 `--lint` only checks the rules file: no "*" anywhere, no secrets, no cluster-scoped resources.
+`--report-unused` also lists the granted (section, verb, group/resource) that no request used:
+informational (candidates for removal, or calls the log's workload did not reach); exit status unchanged.
 
 Usage:
   hack/check-rbac.py --log requests.jsonl [--rules charts/sextant/rbac-rules.yaml]
                      [--mode cluster|namespaces] [--watch-namespace NS ...]
-                     [--controller-namespace sextant-system] [--user-agent sextant]
+                     [--controller-namespace sextant-system] [--user-agent sextant-controller/]
+                     [--report-unused]
   hack/check-rbac.py --lint
 """
 import argparse
@@ -94,6 +104,49 @@ def allows(rule_list, verb, group, resource):
     return False
 
 
+def normalize(entry):
+    """A request in the flat shape, from an audit Event or a flat entry."""
+    if entry.get("kind") != "Event" and "objectRef" not in entry and "requestURI" not in entry:
+        return entry
+    flat = {"verb": entry.get("verb") or "", "userAgent": entry.get("userAgent") or ""}
+    ref = entry.get("objectRef")
+    if not ref or not ref.get("resource"):
+        flat["path"] = (entry.get("requestURI") or "").split("?", 1)[0]
+        return flat
+    flat.update(group=ref.get("apiGroup") or "", resource=ref["resource"], subresource=ref.get("subresource") or "",
+                namespace=ref.get("namespace") or "", name=ref.get("name") or "")
+    return flat
+
+
+def granted(rules):
+    """Every (section, verb, group, resource) the rules grant."""
+    out = set()
+    for section in ("controller", "leaderElection"):
+        for rule in rules[section]:
+            for group in rule["apiGroups"]:
+                for resource in rule["resources"]:
+                    for verb in rule["verbs"]:
+                        out.add((section, verb, group, resource))
+    return out
+
+
+def used_by(req, rules, controller_namespace):
+    """The grants (section, verb, group, resource) that allow an allowed resource request."""
+    resource = req.get("resource") or ""
+    if not resource:
+        return set()
+    sub = req.get("subresource") or ""
+    if sub and "/" not in resource:
+        resource = f"{resource}/{sub}"
+    verb, group, namespace = req.get("verb") or "", req.get("group") or "", req.get("namespace") or ""
+    out = set()
+    if namespace and namespace == controller_namespace and allows(rules["leaderElection"], verb, group, resource):
+        out.add(("leaderElection", verb, group, resource))
+    if allows(rules["controller"], verb, group, resource):
+        out.add(("controller", verb, group, resource))
+    return out
+
+
 def check_request(req, rules, mode, watch_namespaces, controller_namespace):
     """None when allowed, else the reason it is denied."""
     resource = req.get("resource") or ""
@@ -137,6 +190,7 @@ def main(argv=None):
     parser.add_argument("--controller-namespace", default="sextant-system")
     parser.add_argument("--user-agent", help="only check entries whose userAgent contains this")
     parser.add_argument("--lint", action="store_true", help="only check the rules file")
+    parser.add_argument("--report-unused", action="store_true", help="list granted verbs no request used (informational)")
     args = parser.parse_args(argv)
 
     try:
@@ -157,7 +211,7 @@ def main(argv=None):
     if args.mode == "namespaces" and not args.watch_namespace:
         parser.error("--mode namespaces needs --watch-namespace")
 
-    denied, total, seen = 0, 0, set()
+    denied, total, seen, used = 0, 0, set(), set()
     try:
         with open(args.log, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
@@ -165,14 +219,16 @@ def main(argv=None):
                 if not line:
                     continue
                 try:
-                    req = json.loads(line)
-                except json.JSONDecodeError as e:
-                    print(f"check-rbac: {args.log}:{lineno}: not JSON: {e}", file=sys.stderr)
+                    req = normalize(json.loads(line))
+                except (json.JSONDecodeError, AttributeError, TypeError) as e:
+                    print(f"check-rbac: {args.log}:{lineno}: not a request entry: {e}", file=sys.stderr)
                     return 2
                 if args.user_agent and args.user_agent not in (req.get("userAgent") or ""):
                     continue
                 total += 1
                 reason = check_request(req, rules, args.mode, args.watch_namespace, args.controller_namespace)
+                if not reason:
+                    used |= used_by(req, rules, args.controller_namespace)
                 if reason:
                     denied += 1
                     key = (req.get("verb"), req.get("group"), req.get("resource"), req.get("subresource"), req.get("namespace"))
@@ -187,6 +243,11 @@ def main(argv=None):
     except OSError as e:
         print(f"check-rbac: {e}", file=sys.stderr)
         return 2
+    if args.report_unused:
+        unused = sorted(granted(rules) - used)
+        for section, verb, group, resource in unused:
+            print(f"UNUSED {section}: {verb} {group or 'core'}/{resource}")
+        print(f"check-rbac: {len(unused)} granted verb(s) unused by this log (informational)")
     print(f"check-rbac: {total} request(s), {denied} denied")
     return 1 if denied else 0
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 import Testing
 
 @Suite("checkov and hadolint find nothing to fix")
@@ -52,21 +53,47 @@ struct SecurityScanTests {
         #expect(skips > 0, "expected the documented skips (image digest, pull policy, SA token)")
     }
 
-    @Test("hadolint reports nothing on the Dockerfile")
+    @Test("hadolint reports nothing on the Dockerfile, and does report a Dockerfile with known faults")
     func hadolintPasses() async throws {
+        // A missing hadolint throws here with how to install it: the test fails, it never skips.
         let hadolint = try platformTool("hadolint")
         let result = try await runCommand(hadolint, [repoRoot.appendingPathComponent("Dockerfile").path])
         #expect(result.exitCode == 0, "hadolint:\n\(result.output)")
+
+        // The same invocation fails on faults, so a green run above means hadolint really looked.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hadolint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("Dockerfile")
+        try "FROM debian:latest\nRUN apt-get update && apt-get install curl\n".write(to: bad, atomically: true, encoding: .utf8)
+        let faulty = try await runCommand(hadolint, [bad.path])
+        #expect(faulty.exitCode != 0, "hadolint accepted a Dockerfile with known faults:\n\(faulty.output)")
+        #expect(faulty.output.contains("DL3007"), "expected DL3007 (FROM ...:latest):\n\(faulty.output)")
     }
 
-    @Test("the Dockerfile builds a static release binary and runs it as a non-root user without a shell")
+    @Test("the Dockerfile builds a static release binary on Debian 12 and runs it on distroless Debian 12 as a numeric non-root user")
     func dockerfileShape() throws {
         let text = try String(contentsOf: repoRoot.appendingPathComponent("Dockerfile"), encoding: .utf8)
         #expect(text.contains("swift build -c release --static-swift-stdlib --product sextant"))
         let froms = text.split(separator: "\n").filter { $0.hasPrefix("FROM ") }
         #expect(froms.count == 2, "multi-stage: a builder and a runtime stage")
-        #expect(text.contains("distroless/cc"), "runtime without shell or package manager")
+        // glibc stays dynamic: the builder's glibc must not be newer than the runtime's.
+        #expect(froms.first?.contains("-bookworm") == true, "builder must be Debian 12 like the runtime: \(froms)")
+        #expect(text.contains("ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot"), "runtime without shell or package manager")
         #expect(text.contains("USER 65532:65532"))
         #expect(text.contains("ENTRYPOINT [\"/usr/local/bin/sextant\"]"))
+    }
+
+    @Test("the image's default command is the chart's controller arguments, and the chart starts the controller subcommand")
+    func imageCommandMatchesChart() async throws {
+        let text = try String(contentsOf: repoRoot.appendingPathComponent("Dockerfile"), encoding: .utf8)
+        let cmdLine = try #require(text.split(separator: "\n").first { $0.hasPrefix("CMD ") }, "no CMD")
+        let cmd = try JSONValue.parse(String(cmdLine.dropFirst(4))).stringList
+        let docs = try await renderChart()
+        let deployment = try #require(docs.object(kind: "Deployment", name: "sextant"))
+        let container = try #require(deployment[path: ["spec", "template", "spec", "containers"]]?[0])
+        #expect(container["command"] == nil, "the chart must keep the image's ENTRYPOINT")
+        let args = container["args"]?.stringList ?? []
+        #expect(!cmd.isEmpty && Array(args.prefix(cmd.count)) == cmd, "Dockerfile CMD \(cmd) vs chart args \(args)")
     }
 }

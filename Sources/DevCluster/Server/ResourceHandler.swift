@@ -195,7 +195,10 @@ struct ResourceHandler: Sendable {
     func deleteOptions(_ query: Query, body: ByteBuffer) throws -> DeleteOptions {
         var options = DeleteOptions()
         if body.readableBytes > 0 {
-            let json = try BodyDecoding.decode(body, contentType: "application/json")
+            let data = Data(body.readableBytesView)
+            let json = ProtobufDecoding.isEnvelope(data)
+                ? try ProtobufDecoding.deleteOptions(data)
+                : try BodyDecoding.decode(body, contentType: "application/json")
             options = (try? json.decode(as: DeleteOptions.self)) ?? DeleteOptions()
             if options.propagationPolicy == nil, let orphan = json["orphanDependents"]?.boolValue {
                 options.propagationPolicy = orphan ? PropagationPolicy.orphan : PropagationPolicy.background
