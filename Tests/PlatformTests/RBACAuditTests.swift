@@ -73,19 +73,20 @@ struct RBACAuditTests {
 
         try await w.k("create", "namespace", controllerNamespace)
         try await w.waitFor("the CRDs are served") { (try? await cluster.kubectl.run(["get", "mlp,mv,rp"]))?.exitCode == 0 }
-        // MLPipeline with a register block: Jobs, step outputs from pods, a registered ModelVersion.
-        try await w.apply("examples/pipelines/three-step.yaml")
-        // ModelVersions: served Production version, then an approved promotion that supersedes it.
+        // ModelVersions: a served Production version, then an approved promotion that supersedes it.
         try await w.apply("examples/modelversions/churn-v1.yaml")
-        // RetrainPolicy: a manual trigger runs a pipeline the policy owns.
-        try await w.apply("examples/retrainpolicies/churn-nightly.yaml")
-        try await w.waitFor("mlp", "three-step", "{.status.phase}", in: ["Succeeded"])
         try await w.waitFor("mv", "churn-v1", "{.status.conditions[?(@.type==\"Ready\")].status}", in: ["True"])
         try await w.apply("examples/modelversions/churn-v2-approval.yaml")
         try await w.waitFor("mv", "churn-v2", "{.status.conditions[?(@.type==\"Promoted\")].reason}", in: ["AwaitingApproval"])
         try await w.k("annotate", "mv", "churn-v2", "ml.sextant.dev/approved-by=alice")
         try await w.waitFor("mv", "churn-v2", "{.status.stage}", in: ["Production"])
         try await w.waitFor("mv", "churn-v1", "{.status.stage}", in: ["Archived"])
+        // MLPipeline with a register block: Jobs, step outputs from pods, a registered ModelVersion
+        // (churn-v3: versions 1 and 2 exist).
+        try await w.apply("examples/pipelines/three-step.yaml")
+        try await w.waitFor("mlp", "three-step", "{.status.phase}", in: ["Succeeded"])
+        // RetrainPolicy: a manual trigger runs a pipeline the policy owns.
+        try await w.apply("examples/retrainpolicies/churn-nightly.yaml")
         try await w.k("annotate", "rp", "churn-nightly", "ml.sextant.dev/trigger=rbac-audit")
         try await w.waitFor("the triggered run finishes") {
             let runs = try await w.k("get", "mlp", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.phase} {end}")
