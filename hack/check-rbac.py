@@ -27,8 +27,9 @@ Modes (as the chart renders them):
   namespaces  the `controller` rules only in --watch-namespace namespaces (Roles),
               `leaderElection` rules in the controller's namespace.
 
-`--user-agent SUBSTR` keeps only entries whose `userAgent` contains SUBSTR (a dev server log holds
-kubectl's and the tests' requests too; the controller identifies itself by its User-Agent).
+`--user-agent SUBSTR` (repeatable) keeps only entries whose `userAgent` contains one of them (a dev
+server log holds kubectl's and the tests' requests too; the controller identifies itself by its
+User-Agent, `sextant-controller/...`).
 
 Exit status 0 when every request is allowed, 1 when some are denied (each printed), 2 on bad input.
 `--lint` only checks the rules file: no "*" anywhere, no secrets, no cluster-scoped resources.
@@ -188,7 +189,8 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["cluster", "namespaces"], default="cluster")
     parser.add_argument("--watch-namespace", action="append", default=[])
     parser.add_argument("--controller-namespace", default="sextant-system")
-    parser.add_argument("--user-agent", help="only check entries whose userAgent contains this")
+    parser.add_argument("--user-agent", action="append", default=[],
+                        help="only check entries whose userAgent contains this (repeatable: any of them)")
     parser.add_argument("--lint", action="store_true", help="only check the rules file")
     parser.add_argument("--report-unused", action="store_true", help="list granted verbs no request used (informational)")
     args = parser.parse_args(argv)
@@ -223,7 +225,8 @@ def main(argv=None):
                 except (json.JSONDecodeError, AttributeError, TypeError) as e:
                     print(f"check-rbac: {args.log}:{lineno}: not a request entry: {e}", file=sys.stderr)
                     return 2
-                if args.user_agent and args.user_agent not in (req.get("userAgent") or ""):
+                agent = req.get("userAgent") or ""
+                if args.user_agent and not any(a in agent for a in args.user_agent):
                     continue
                 total += 1
                 reason = check_request(req, rules, args.mode, args.watch_namespace, args.controller_namespace)

@@ -10,6 +10,10 @@ import TestSupport
 struct RBACAuditTests {
     /// The controller's User-Agent prefix (KubeClient's default for `sextant controller`).
     static let controllerAgent = "sextant-controller/"
+    /// The User-Agents counted as the controller's in the workload's log: `sextant-controller/`,
+    /// and KubeClient's older default `sextant/` (until every client names itself that way). In
+    /// that log the only other clients are kubectl's (`kubectl/...`, `kubectl-dispatcher/...`).
+    static let workloadAgents = [controllerAgent, "sextant/"]
     static let workloadNamespace = "default"
     static let controllerNamespace = "sextant-system"
 
@@ -94,10 +98,13 @@ struct RBACAuditTests {
         }
         // Deleting a finished run: finalizer clean-up and owned Jobs.
         try await w.k("delete", "mlp", "three-step", "--wait=true", "--timeout=60s")
-        // A graceful stop releases the Lease: its calls are in the log too.
+        // A graceful stop releases the Lease: its calls are in the log too. Watches are logged when
+        // their stream ends: stopping the server ends the ones it has not noticed closing yet.
         controller.stop()
+        cluster.stop()
 
-        let check = try await checkRBAC(["--log", audit.path, "--user-agent", controllerAgent, "--report-unused"] + checkMode)
+        let agentFilter = workloadAgents.flatMap { ["--user-agent", $0] }
+        let check = try await checkRBAC(["--log", audit.path, "--report-unused"] + agentFilter + checkMode)
         // Informational: granted verbs this workload did not use (print, do not fail).
         print(check.stdout.split(separator: "\n").filter { $0.hasPrefix("UNUSED") || $0.contains("unused") }.joined(separator: "\n"))
         #expect(check.exitCode == 0, "calls not allowed by charts/sextant/rbac-rules.yaml:\n\(check.output)")
@@ -117,7 +124,8 @@ struct RBACAuditTests {
         var calls = Set<String>()
         for line in text.split(separator: "\n") where !line.isEmpty {
             let event = try JSONValue.parse(String(line))
-            guard (event["userAgent"]?.stringValue ?? "").hasPrefix(controllerAgent),
+            let agent = event["userAgent"]?.stringValue ?? ""
+            guard workloadAgents.contains(where: { agent.hasPrefix($0) }),
                   let ref = event["objectRef"], let resource = ref["resource"]?.stringValue else { continue }
             let group = ref["apiGroup"]?.stringValue ?? ""
             let sub = ref["subresource"]?.stringValue ?? ""
