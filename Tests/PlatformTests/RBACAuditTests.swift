@@ -10,10 +10,9 @@ import TestSupport
 struct RBACAuditTests {
     /// The controller's User-Agent prefix (KubeClient's default for `sextant controller`).
     static let controllerAgent = "sextant-controller/"
-    /// The User-Agents counted as the controller's in the workload's log: `sextant-controller/`,
-    /// and KubeClient's older default `sextant/` (until every client names itself that way). In
-    /// that log the only other clients are kubectl's (`kubectl/...`, `kubectl-dispatcher/...`).
-    static let workloadAgents = [controllerAgent, "sextant/"]
+    /// The User-Agents counted as the controller's in the workload's log (the only other clients
+    /// there are kubectl's: `kubectl/...`, `kubectl-dispatcher/...`).
+    static let workloadAgents = [controllerAgent]
     static let workloadNamespace = "default"
     static let controllerNamespace = "sextant-system"
 
@@ -39,7 +38,7 @@ struct RBACAuditTests {
             return e.jsonString
         }
         let lines = [
-            event("patch", "ml.sextant.dev", "mlpipelines", sub: "status", ns: "ml"),
+            event("update", "ml.sextant.dev", "mlpipelines", sub: "status", ns: "ml"),
             event("watch", "batch", "jobs"),
             event("update", "coordination.k8s.io", "leases", ns: "sextant-system"),
             #"{"kind":"Event","verb":"get","requestURI":"/apis/ml.sextant.dev/v1alpha1?timeout=32s","userAgent":"sextant-controller/0.1.0"}"#,

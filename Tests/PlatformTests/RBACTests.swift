@@ -87,7 +87,7 @@ struct RBACTests {
         let allowed = """
             {"verb":"list","group":"ml.sextant.dev","resource":"mlpipelines","namespace":""}
             {"verb":"watch","group":"batch","resource":"jobs","namespace":""}
-            {"verb":"patch","group":"ml.sextant.dev","resource":"mlpipelines","subresource":"status","namespace":"ml"}
+            {"verb":"update","group":"ml.sextant.dev","resource":"mlpipelines","subresource":"status","namespace":"ml"}
             {"verb":"create","group":"batch","resource":"jobs","namespace":"ml"}
             {"verb":"create","group":"events.k8s.io","resource":"events","namespace":"ml"}
             {"verb":"update","group":"coordination.k8s.io","resource":"leases","namespace":"sextant-system"}
@@ -116,7 +116,7 @@ struct RBACTests {
         // Only the controller's requests count when the log also holds kubectl's.
         let mixed = """
             {"verb":"delete","group":"","resource":"secrets","namespace":"ml","userAgent":"kubectl/v1.32.0"}
-            {"verb":"get","group":"batch","resource":"jobs","namespace":"ml","userAgent":"sextant-controller/0.1.0"}
+            {"verb":"create","group":"batch","resource":"jobs","namespace":"ml","userAgent":"sextant-controller/0.1.0"}
             """
         let mixedLog = dir.appendingPathComponent("mixed.jsonl")
         try mixed.write(to: mixedLog, atomically: true, encoding: .utf8)
