@@ -29,6 +29,12 @@ struct MLPipelineEndToEndTests {
         #expect(jobs.split(separator: "\n").sorted() == ["job.batch/three-step-evaluate-0", "job.batch/three-step-prepare-0", "job.batch/three-step-train-0"])
         let args = try await kubectl(cluster, ["get", "job", "three-step-train-0", "-o", "jsonpath={.spec.template.spec.containers[0].args}"]).stdout
         #expect(args.contains("s3://acme-data/features/1"))
+        let job = try await kubectl(cluster, ["get", "job", "three-step-train-0", "-o", "jsonpath={.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}/{.metadata.ownerReferences[0].controller} {.metadata.labels.app\\.kubernetes\\.io/managed-by} {.metadata.labels.ml\\.sextant\\.dev/step} {.metadata.labels.ml\\.sextant\\.dev/attempt} {.metadata.labels.ml\\.sextant\\.dev/model} {.spec.backoffLimit} {.spec.template.spec.restartPolicy} {.spec.template.spec.containers[0].terminationMessagePolicy} {.spec.template.metadata.annotations.dev\\.sextant\\.dev/simulate}"]).stdout
+        #expect(job.hasPrefix("MLPipeline/three-step/true sextant train 0 churn 0 Never FallbackToLogsOnError {\"exitCode\":0"), "\(job)")
+        let env = try await kubectl(cluster, ["get", "job", "three-step-train-0", "-o", "jsonpath={range .spec.template.spec.containers[0].env[*]}{.name}={.value};{end}"]).stdout
+        #expect(env == "LR=0.05;SEXTANT_PIPELINE=three-step;SEXTANT_STEP=train;SEXTANT_ATTEMPT=0;SEXTANT_OUTPUTS_PATH=/dev/termination-log;", "\(env)")
+        let lineage = try await kubectl(cluster, ["get", "mlp", "three-step", "-o", "jsonpath={.status.lineage.datasets[0].uri}@{.status.lineage.datasets[0].version} {.status.lineage.images} {.status.observedGeneration} {.status.progress}"]).stdout
+        #expect(lineage == #"s3://acme-data/churn/events.parquet@3HL4kqtJlcpXroDTDmJ ["ghcr.io/acme/churn:1.4"] 1 3/3"#, "\(lineage)")
         let describe = try await kubectl(cluster, ["describe", "mlp", "three-step"]).stdout
         #expect(describe.contains("StepStarted") && describe.contains("StepSucceeded") && describe.contains("ModelRegistered"))
     }

@@ -28,7 +28,7 @@ extension MLPipeline {
             ("params", .stringMap("String parameters referenced as `{{params.NAME}}` in command, args, env values and cloud step fields.")),
             ("datasets", .array("Input datasets, referenced as `{{datasets.NAME.uri}}` and `{{datasets.NAME.version}}` and recorded in `status.lineage`.", of: datasetSchema)),
             ("parallelism", .int32("Maximum number of steps running at once. Unset means no limit.").minimum(1)),
-            ("timeoutSeconds", .integer("Deadline of the whole run in seconds, counted from `status.startedAt`. When it passes, running steps are stopped and the run fails with reason `Timeout`.").minimum(1)),
+            ("timeoutSeconds", .integer("Deadline of the whole run in seconds, counted from `status.startedAt`. When it passes, running Jobs are deleted, unfinished steps become `Cancelled` and the run fails with reason `RunTimeout`.").minimum(1)),
             ("cancel", .boolean("Set to true to stop the run: running steps are stopped, pending ones never start, and the run phase becomes `Cancelled`. The only field that may change after creation.").defaulted(false)),
             ("podDefaults", podDefaultsSchema),
             ("steps", .array("The steps of the DAG. Names are unique, every `dependsOn` entry names a step, and the graph has no cycle.", of: PipelineStep.schema)
