@@ -22,10 +22,13 @@ struct ResourceHandler: Sendable {
             return try await list(target, query: query, accept: accept)
         case (.get, let name?):
             if target.subresource == "log" { return try await podLog(target, name: name, query: query) }
+            if target.subresource == "scale" { return try await scale(target, name: name, method: .get, query: query, headers: headers, body: body) }
             let object = try await store.getObject(info, namespace: target.namespace, name: name)
             return render(object, info: info, accept: accept, status: .ok)
         case (.post, nil) where !clusterWideNamespaced:
             return try await create(target, query: query, headers: headers, body: body, accept: accept)
+        case (.put, let name?) where target.subresource == "scale", (.patch, let name?) where target.subresource == "scale":
+            return try await scale(target, name: name, method: method, query: query, headers: headers, body: body)
         case (.put, let name?):
             return try await update(target, name: name, query: query, headers: headers, body: body, accept: accept)
         case (.patch, let name?):
@@ -205,6 +208,7 @@ struct ResourceHandler: Sendable {
             }
         }
         if let policy = query["propagationPolicy"], !policy.isEmpty { options.propagationPolicy = policy }
+        if options.gracePeriodSeconds == nil, let grace = query.int("gracePeriodSeconds") { options.gracePeriodSeconds = Int64(grace) }
         if let policy = options.propagationPolicy, ![PropagationPolicy.orphan, PropagationPolicy.background, PropagationPolicy.foreground].contains(policy) {
             let deleteOptionsInfo = ResourceInfo(group: "meta.k8s.io", version: "v1", resource: "deleteoptions", kind: "DeleteOptions", namespaced: false)
             throw APIErrors.invalid(deleteOptionsInfo, "", [StatusCause(reason: "FieldValueNotSupported", message: "Unsupported value: \"\(policy)\": supported values: \"Foreground\", \"Background\", \"Orphan\"", field: "propagationPolicy")])
