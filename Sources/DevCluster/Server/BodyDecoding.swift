@@ -5,11 +5,16 @@ import Yams
 
 /// Request bodies: JSON or YAML, checked against the resource the URL names.
 enum BodyDecoding {
+    /// The media type of a Content-Type header without its parameters (`; charset=utf-8`).
+    static func mediaType(_ contentType: String?) -> String {
+        (contentType ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
     /// Parses a body as JSON, or as YAML when the content type says so (or JSON fails and it
     /// looks like YAML). Errors are the 400s kube-apiserver's decoder gives.
     static func decode(_ body: ByteBuffer, contentType: String?, info: ResourceInfo? = nil) throws -> JSONValue {
         let data = Data(body.readableBytesView)
-        let type = (contentType ?? "application/json").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let type = mediaType(contentType ?? "application/json")
         if type.contains("protobuf") {
             if let info { return try ProtobufDecoding.decode(data, info: info) }
             throw Status(message: "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml", reason: "UnsupportedMediaType", code: 415)

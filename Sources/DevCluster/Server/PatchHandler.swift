@@ -15,7 +15,7 @@ extension ResourceHandler {
         try validateFieldValidation(query)
         let info = target.info
         guard target.subresource == nil || target.subresource == "status" else { throw APIErrors.methodNotAllowed }
-        let contentType = (headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let contentType = BodyDecoding.mediaType(headers[.contentType])
         var accepted = [Self.jsonPatchType, Self.mergePatchType]
         if !info.isCustom { accepted.append(Self.strategicPatchType) }
         accepted.append(Self.applyPatchType)

@@ -34,30 +34,11 @@ struct ScalePaths: Sendable {
         var status: JSONValue = ["replicas": object[path: statusReplicas] ?? 0]
         if let labelSelector {
             status["selector"] = object[path: labelSelector]
-        } else if let selector = object[path: ["spec", "selector"]], let text = Self.selectorString(selector) {
-            status["selector"] = .string(text)
+        } else if let selector = try? object[path: ["spec", "selector"]]?.decode(as: LabelSelector.self) {
+            status["selector"] = .string(selector.selectorString)
         }
         return ["apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": meta,
                 "spec": ["replicas": object[path: specReplicas] ?? 0], "status": status]
-    }
-
-    /// A metav1.LabelSelector in its string form (`a=b,c in (d)`), as `status.selector` shows it.
-    static func selectorString(_ selector: JSONValue) -> String? {
-        var parts: [String] = (selector["matchLabels"]?.objectValue ?? [:]).sorted { $0.key < $1.key }.compactMap { key, value in
-            value.stringValue.map { "\(key)=\($0)" }
-        }
-        for expression in selector["matchExpressions"]?.arrayValue ?? [] {
-            guard let key = expression["key"]?.stringValue, let op = expression["operator"]?.stringValue else { continue }
-            let values = (expression["values"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ",")
-            switch op {
-            case "In": parts.append("\(key) in (\(values))")
-            case "NotIn": parts.append("\(key) notin (\(values))")
-            case "Exists": parts.append(key)
-            case "DoesNotExist": parts.append("!\(key)")
-            default: continue
-            }
-        }
-        return parts.joined(separator: ",")
     }
 }
 
@@ -72,14 +53,13 @@ extension ResourceHandler {
             return Responses.json(paths.view(of: object))
         }
         let input: JSONValue = try BodyDecoding.decode(body, contentType: "application/json")
-        let contentType = (headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let contentType = BodyDecoding.mediaType(headers[.contentType])
         let isPut = method == .put
         if !isPut {
             let accepted = [Self.jsonPatchType, Self.mergePatchType, Self.strategicPatchType]
             guard accepted.contains(contentType) else { throw APIErrors.unsupportedPatch(accepted) }
         }
-        var opts = writeOptions(query, headers: headers, subresource: nil)
-        opts.validateBuiltins = true
+        let opts = writeOptions(query, headers: headers, subresource: nil)
         let result = try await store.mutateObject(info, namespace: target.namespace, name: name, opts) { current in
             guard var object = current else { throw APIErrors.notFound(info, name) }
             let before = paths.view(of: object)
