@@ -9,7 +9,11 @@
 #   lupa                    Lua runtimes for Python and PyYAML, in .sextant/tools-venv (runs the Argo CD
 #                           health checks in tests: hack/test-argocd-health.py)
 #
-# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa]    (no argument = all)
+# More tools (peers of the integration tests: moto, MLflow, Prometheus, ...) live one file each in
+# hack/tools.d/NAME.sh: each defines `install_NAME` (idempotent, into .sextant/) and is sourced here,
+# so `hack/install-tools.sh` with no argument installs every one of them.
+#
+# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa] [NAME ...]    (no argument = all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.sextant"
@@ -93,15 +97,25 @@ install_lupa() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$LUPA_PKG" PyYAML
 }
 
+extra_tools=()
+for f in hack/tools.d/*.sh; do
+    [ -e "$f" ] || continue
+    # shellcheck source=/dev/null
+    . "$f"
+    extra_tools+=("$(basename "$f" .sh)")
+done
+
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa)
+[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa "${extra_tools[@]}")
 for t in "${tools[@]}"; do
     case "$t" in
         helm) install_helm ;;
         hadolint) install_hadolint ;;
         checkov) install_checkov ;;
         lupa) install_lupa ;;
-        *) echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa)" >&2; exit 2 ;;
+        *)
+            if declare -F "install_$t" >/dev/null; then "install_$t"
+            else echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa, ${extra_tools[*]})" >&2; exit 2; fi ;;
     esac
 done
 log "done: tools in $bin"

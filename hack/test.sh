@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Every tool and test peer the suite needs (helm, checkov, moto, ...), installed idempotently into
+# .sextant/ — this command is the whole set-up on a fresh clone.
+hack/install-tools.sh
+
 # The official Python Kubernetes client, in a venv the suite owns.
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import kubernetes, yaml' 2>/dev/null; then
     python3 -m venv .venv
