@@ -54,6 +54,25 @@ public final class KubeClient: Sendable {
         self.transport = try HTTPTransport(configuration: configuration)
     }
 
+    private init(sharing other: KubeClient, qps: Double, burst: Int) {
+        var configuration = other.configuration
+        configuration.qps = qps
+        configuration.burst = burst
+        self.configuration = configuration
+        self.logger = other.logger
+        self.credentials = other.credentials
+        self.limiter = RateLimiter(qps: qps, burst: burst)
+        self.host = other.host
+        self.transport = other.transport
+    }
+
+    /// A client sharing this one's connections and credentials but with its own client-side rate
+    /// limit (e.g. Events, so they never spend the reconcilers' budget). Call `shutdown()` only on
+    /// the original.
+    public func withRateLimit(qps: Double, burst: Int) -> KubeClient {
+        KubeClient(sharing: self, qps: qps, burst: burst)
+    }
+
     /// Convenience: loads the kubeconfig (or in-cluster configuration) and creates a client.
     public convenience init(kubeconfig: String? = nil, context: String? = nil, logger: Logger = Logger(label: "sextant.kubeclient")) throws {
         try self.init(configuration: ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context), logger: logger)

@@ -25,6 +25,19 @@ public struct TokenBucket: Sendable, Hashable {
         tokens -= 1
         return tokens >= 0 ? 0 : -tokens / rate
     }
+
+    /// The bucket with one token given back (a reservation the caller did not use).
+    public func refunding() -> TokenBucket {
+        var copy = self
+        copy.tokens = min(Double(burst), tokens + 1)
+        return copy
+    }
+
+    /// True when the bucket would hold `burst` tokens at `now` (indistinguishable from a new one).
+    public func isFull(now: Double) -> Bool {
+        guard let last, rate > 0 else { return true }
+        return tokens + max(0, now - last) * rate >= Double(burst)
+    }
 }
 
 /// Seconds on the process-wide monotonic clock, for token buckets and backoff bookkeeping.

@@ -85,6 +85,8 @@ public final class ControllerManager: ServiceLifecycle.Service, Sendable {
             if let metrics, metrics != health.map({ $0 }) ?? (host: "", port: -1) {
                 group.addTask { try await ProbeServer.application(host: metrics.host, port: metrics.port, readiness: nil, registry: registry ?? PrometheusCollectorRegistry(), logger: logger).run() }
             }
+            let recorder = self.recorder
+            group.addTask { try await recorder.run() }
             if let elector {
                 try await elector.run { try await self.runControllers() }
             } else {

@@ -56,9 +56,10 @@ public struct ReconcileContext<R: Resource>: Sendable {
     /// An Api for another kind in the object's namespace.
     public func api<C: Resource>(_ type: C.Type) -> Api<C> { Api<C>(client: client, namespace: api.namespace) }
 
-    /// Records an events.k8s.io/v1 Event on `object` (best effort; never throws).
+    /// Records an events.k8s.io/v1 Event on `object`: queued for the recorder, never waits for the
+    /// API server (best effort; never throws).
     public func event(_ object: R, type: EventType = .normal, reason: String, action: String = "Reconcile", note: String) async {
-        await recorder.publish(regarding: object.objectReference, type: type, reason: reason, action: action, note: note)
+        recorder.publish(regarding: object.objectReference, type: type, reason: reason, action: action, note: note)
     }
 }
 
