@@ -31,9 +31,18 @@ public struct ClientConfiguration: Sendable {
     public var credentials: Credentials = .none
     /// The context's namespace, `default` when unset.
     public var namespace: String = "default"
-    /// Client-side rate limit (client-go defaults are 5/10; controllers commonly use 20/30).
+    /// Client-side rate limit (client-go defaults are 5/10; controllers commonly use 20/30). The
+    /// operator uses `controllerQPS`/`controllerBurst` (the `--kube-api-qps`/`--kube-api-burst` flags).
     public var qps: Double = 20
     public var burst: Int = 30
+
+    /// The operator's default client-side rate limit: 100 requests/s, bursts of 200. controller-runtime's
+    /// 20/30 predates API Priority and Fairness (GA in 1.29), which protects the server itself; kubectl
+    /// moved to 50/300 and client-go lets servers push back with 429 + Retry-After. 100/200 lets a
+    /// reconcile storm after a restart (every object: a status write and child creates) drain in
+    /// seconds instead of minutes, while a runaway loop still cannot exceed 100 requests/s.
+    public static let controllerQPS: Double = 100
+    public static let controllerBurst = 200
     /// Retries of idempotent requests on 429/5xx/transport errors.
     public var maxRetries: Int = 5
     /// Deadline for receiving a response head.

@@ -51,6 +51,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Concurrent reconciles per controller.")
     var workers = 2
 
+    @Option(help: "Client-side rate limit of the operator's API requests, per second (Events have their own budget).")
+    var kubeApiQps: Double = ClientConfiguration.controllerQPS
+
+    @Option(help: "Burst of the operator's client-side rate limit.")
+    var kubeApiBurst: Int = ClientConfiguration.controllerBurst
+
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel = "info"
 
@@ -59,6 +65,7 @@ struct ControllerCommand: AsyncParsableCommand {
             throw ValidationError("--namespace and --all-namespaces are mutually exclusive")
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if kubeApiQps <= 0 || kubeApiBurst < 1 { throw ValidationError("--kube-api-qps must be > 0 and --kube-api-burst at least 1") }
         // client-go's rules: leaseDuration > renewDeadline > retryPeriod (with jitter 1.2) > 0.
         guard leaderElectionRetryPeriod > 0, leaderElectionRenewDeadline > leaderElectionRetryPeriod * 1.2,
               leaderElectionLeaseDuration > leaderElectionRenewDeadline else {
@@ -78,6 +85,8 @@ struct ControllerCommand: AsyncParsableCommand {
 
         var configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
         configuration.userAgent = ClientConfiguration.controllerUserAgent
+        configuration.qps = kubeApiQps
+        configuration.burst = kubeApiBurst
         let client = try KubeClient(configuration: configuration, logger: Logger(label: "sextant.kubeclient"))
         let watched = allNamespaces ? [] : (namespaces.isEmpty ? [configuration.namespace] : namespaces)
 

@@ -47,6 +47,12 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Write one audit.k8s.io/v1 Event JSON line per API request to this file (off by default).")
     var auditLogPath: String?
 
+    @Option(help: "Client-side rate limit of the in-process operator's API requests, per second.")
+    var kubeApiQps: Double = 100
+
+    @Option(help: "Burst of the in-process operator's client-side rate limit.")
+    var kubeApiBurst: Int = 200
+
     func validate() throws {
         guard ["simulate", "local"].contains(executor) else {
             throw ValidationError("--executor must be simulate or local")
@@ -89,7 +95,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         let operatorService = DevOperatorService(
             server: server, listening: listening, runController: !noController, applyPaths: applyPaths,
-            logger: Logger(label: "sextant.dev.operator"))
+            logger: Logger(label: "sextant.dev.operator"), kubeAPIQPS: kubeApiQps, kubeAPIBurst: kubeApiBurst)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [

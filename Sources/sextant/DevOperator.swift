@@ -17,6 +17,9 @@ struct DevOperatorService: Service {
     let runController: Bool
     let applyPaths: [String]
     let logger: Logger
+    /// The in-process operator's client-side rate limit (`--kube-api-qps`/`--kube-api-burst`).
+    var kubeAPIQPS: Double = ClientConfiguration.controllerQPS
+    var kubeAPIBurst: Int = ClientConfiguration.controllerBurst
 
     func run() async throws {
         // Graceful shutdown (SIGTERM/SIGINT) cancels the operator, the apply and the reporter.
@@ -38,6 +41,8 @@ struct DevOperatorService: Service {
         // it); applying files and reporting progress are the user's requests, not the operator's.
         var operatorConfiguration = try ClientConfiguration.load(kubeconfig: server.kubeconfigPath.path)
         operatorConfiguration.userAgent = ClientConfiguration.controllerUserAgent
+        operatorConfiguration.qps = kubeAPIQPS
+        operatorConfiguration.burst = kubeAPIBurst
         var userConfiguration = operatorConfiguration
         userConfiguration.userAgent = ClientConfiguration.userAgent(component: "sextant-dev")
         let operatorClient = try KubeClient(configuration: operatorConfiguration, logger: Logger(label: "sextant.kubeclient"))
