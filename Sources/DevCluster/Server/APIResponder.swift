@@ -120,7 +120,10 @@ struct APIResponder: HTTPResponder {
             throw APIErrors.pathNotFound
         case .resource(let target):
             let handler = ResourceHandler(store: store, faults: faults, state: state, logger: logger, catalog: catalog)
-            return try await handler.handle(method: request.method, target: target, query: query, headers: request.headers, body: body, accept: accept)
+            let response = try await handler.handle(method: request.method, target: target, query: query, headers: request.headers, body: body, accept: accept)
+            // Group commit: a write is answered only once it (and every write before it) is durable.
+            if request.method != .get && request.method != .head { try await store.awaitDurable() }
+            return response
         }
     }
 

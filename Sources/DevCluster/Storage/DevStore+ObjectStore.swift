@@ -31,13 +31,17 @@ extension DevStore {
 
     public func create(_ resource: GroupVersionResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
         let info = try catalog.require(resource)
-        return try createObject(info, namespace: namespace, object, WriteOptions(fieldManager: Self.controllerManager)).object
+        let stored = try createObject(info, namespace: namespace, object, WriteOptions(fieldManager: Self.controllerManager)).object
+        try await awaitDurable()
+        return stored
     }
 
     public func update(_ resource: GroupVersionResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
         let info = try catalog.require(resource)
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
-        return try updateObject(info, namespace: namespace, name: name, object, WriteOptions(fieldManager: Self.controllerManager)).object
+        let stored = try updateObject(info, namespace: namespace, name: name, object, WriteOptions(fieldManager: Self.controllerManager)).object
+        try await awaitDurable()
+        return stored
     }
 
     public func updateStatus(_ resource: GroupVersionResource, namespace: String?, _ object: JSONValue) async throws -> JSONValue {
@@ -45,13 +49,17 @@ extension DevStore {
         let name = object[path: ["metadata", "name"]]?.stringValue ?? ""
         var opts = WriteOptions(fieldManager: Self.controllerManager)
         opts.subresource = info.hasStatus ? "status" : nil
-        return try updateObject(info, namespace: namespace, name: name, object, opts).object
+        let stored = try updateObject(info, namespace: namespace, name: name, object, opts).object
+        try await awaitDurable()
+        return stored
     }
 
     @discardableResult
     public func delete(_ resource: GroupVersionResource, namespace: String?, name: String, options: DeleteOptions) async throws -> JSONValue {
         let info = try catalog.require(resource)
-        return try deleteObject(info, namespace: namespace, name: name, options: options).object
+        let stored = try deleteObject(info, namespace: namespace, name: name, options: options).object
+        try await awaitDurable()
+        return stored
     }
 
     public func watch(_ resource: GroupVersionResource?, namespace: String?, since resourceVersion: UInt64?) async throws -> AsyncThrowingStream<StoreEvent, Error> {

@@ -199,7 +199,8 @@ extension DevStore {
 
     // MARK: Commit
 
-    /// Assigns the next resourceVersion, persists (fsync) and notifies watchers. `new == nil` removes.
+    /// Assigns the next resourceVersion, queues it on the durable log (group commit; callers
+    /// acknowledge only after `awaitDurable()`) and notifies watchers. `new == nil` removes.
     /// Returns the stored object (for removals: the last state with the removal's resourceVersion).
     @discardableResult
     func commit(_ info: ResourceInfo, key: String, new: JSONValue?, old: JSONValue?) throws -> JSONValue {

@@ -55,26 +55,39 @@ public actor DevStore: ObjectStore {
 
     /// Opens the store, replaying the durable log of `options.dataDirectory`.
     public init(options: StoreOptions = StoreOptions(), logger: Logger = Logger(label: "sextant.dev.store")) throws {
-        self.options = options
-        self.logger = logger
         if let dir = options.dataDirectory {
             let (log, replayed, rv) = try DurableLog.open(directory: dir)
-            self.log = log
-            self.objects = replayed
-            self.currentRV = rv
+            self.init(log: log, objects: replayed, resourceVersion: rv, options: options, logger: logger)
         } else {
-            self.log = nil
+            self.init(log: nil, objects: [:], resourceVersion: 0, options: options, logger: logger)
         }
-        self.compactedRV = currentRV
+    }
+
+    /// Opens the store on a log already replayed (tests inject a log over a simulated file).
+    init(log: DurableLog?, objects: [String: [String: JSONValue]], resourceVersion: UInt64, options: StoreOptions, logger: Logger) {
+        self.options = options
+        self.logger = logger
+        self.log = log
+        self.objects = objects
+        self.currentRV = resourceVersion
+        self.compactedRV = resourceVersion
         self.catalog = ResourceCatalog(crds: Array((objects[ResourceCatalog.crdStorageKey] ?? [:]).values))
     }
 
+    /// Waits until every write committed so far is durable (group commit: the log fsyncs the
+    /// writes queued together once). Writes are acknowledged only after this returns.
+    public func awaitDurable() async throws {
+        guard let log else { return }
+        try await log.waitDurable(currentRV)
+    }
+
     /// Creates the namespaces every cluster has (`default`, `kube-system`, ...) if missing.
-    public func bootstrap() throws {
+    public func bootstrap() async throws {
         guard let info = catalog.info(GroupVersionResource(group: "", version: "v1", resource: "namespaces")) else { return }
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] where objects[info.storageKey]?[name] == nil {
             _ = try createObject(info, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]], WriteOptions(fieldManager: "kube-apiserver"))
         }
+        try await awaitDurable()
     }
 
     /// The current catalog of served resources.
