@@ -17,7 +17,9 @@ extension Controller: ServiceLifecycle.Service {
         let queue = WorkQueue<ObjectKey>(name: name)
         let store = Store<R>(indexers: indexers)
         let caches = CacheSet()
-        let recorder = recorder ?? EventRecorder(client: client)
+        // A controller run on its own sends its events itself; under a manager the manager does.
+        let ownRecorder = recorder == nil ? EventRecorder(client: client) : nil
+        let recorder = recorder ?? ownRecorder ?? EventRecorder(client: client)
         let scopes: [String?] = R.namespaced && !namespaces.isEmpty ? namespaces.map { Optional($0) } : [nil]
         let primaries = scopes.map { ns in
             Reflector(watcher: Watcher(api: Api<R>(client: client, namespace: ns), labelSelector: labelSelector, logger: logger), store: store)
@@ -30,6 +32,7 @@ extension Controller: ServiceLifecycle.Service {
         }
         let syncChecks: [@Sendable () -> Bool] = primaries.map { p -> @Sendable () -> Bool in { p.hasSynced } } + children.map(\.synced)
         readiness?.register(name) { syncChecks.allSatisfy { $0() } }
+        ControllerMetrics.initialize(controller: name, workers: workerCount)
         logger.info("starting controller", metadata: ["kind": "\(R.kind)", "workers": "\(workerCount)"])
 
         try await withTaskCancellationHandler {
@@ -42,6 +45,7 @@ extension Controller: ServiceLifecycle.Service {
                 }
                 for child in children { infra.addTask { try await child.run() } }
                 infra.addTask { await queue.runDelays() }
+                if let ownRecorder { infra.addTask { try await ownRecorder.run() } }
                 // Workers start once every cache is synced, so reconcilers see complete caches.
                 while !syncChecks.allSatisfy({ $0() }), !queue.isShuttingDown {
                     try await Task.sleep(for: .milliseconds(20))
