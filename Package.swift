@@ -77,6 +77,12 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Imports of other systems' pipelines (Kubeflow Pipelines IR) into MLPipelines. Pure.
+        .target(
+            name: "SextantInterop",
+            dependencies: ["KubeCore", "SextantAPI"],
+            swiftSettings: swiftSettings
+        ),
         // One reconciler per kind; cloud backends behind one protocol.
         .target(
             name: "SextantControllers",
@@ -119,6 +125,7 @@ let package = Package(
                 "KubeRuntime",
                 "SextantAPI",
                 "SextantControllers",
+                "SextantInterop",
                 "DevCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +151,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantAPITests", dependencies: ["SextantAPI", "KubeCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantControllersTests", dependencies: ["SextantControllers", "SextantAPI", "KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SextantInteropTests", dependencies: ["SextantInterop", "SextantAPI", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PlatformTests", dependencies: ["TestSupport", "KubeCore", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
         // Helpers for integration tests: start `sextant dev`, run kubectl and the Python client.
