@@ -83,6 +83,20 @@ let package = Package(
             dependencies: ["KubeCore", "SextantAPI"],
             swiftSettings: swiftSettings
         ),
+        // AWS access: SigV4, credential chain, endpoints, retries, error mapping, operation table.
+        .target(
+            name: "CloudAWS",
+            dependencies: [
+                "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // One reconciler per kind; cloud backends behind one protocol.
         .target(
             name: "SextantControllers",
@@ -91,6 +105,7 @@ let package = Package(
                 "KubeClient",
                 "KubeRuntime",
                 "SextantAPI",
+                "CloudAWS",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,6 +141,7 @@ let package = Package(
                 "SextantAPI",
                 "SextantControllers",
                 "SextantInterop",
+                "CloudAWS",
                 "DevCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,6 +167,7 @@ let package = Package(
         .testTarget(name: "KubeRuntimeTests", dependencies: ["KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantAPITests", dependencies: ["SextantAPI", "KubeCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantControllersTests", dependencies: ["SextantControllers", "SextantAPI", "KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudAWSTests", dependencies: ["CloudAWS", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantInteropTests", dependencies: ["SextantInterop", "SextantAPI", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PlatformTests", dependencies: ["TestSupport", "KubeCore", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
