@@ -48,11 +48,13 @@ public enum MLPipelineController {
             var lineage = registered.status?.lineage ?? Lineage()
             lineage.modelVersion = modelVersion
             registered.status?.lineage = lineage
+            // Events in the order things happened: the steps' (StepSucceeded of the step the model
+            // came from), then the registration, then what the run did after it.
+            var events = plan.events
             if let modelVersion {
-                await ctx.event(pipeline, reason: "ModelRegistered", note: "registered ModelVersion \(modelVersion)")
+                events.append(RunPlan.PlannedEvent(warning: false, reason: "ModelRegistered", note: "registered ModelVersion \(modelVersion)"))
             }
             obs.now = Date()
-            let events = plan.events
             plan = RunPlanner.plan(registered, obs)
             plan.events = events + plan.events
             _ = try await ctx.updateStatus(written) { [status = plan.status] in $0 = status }
