@@ -47,6 +47,43 @@ resource "aws_s3_bucket_public_access_block" "replica" {
   restrict_public_buckets = true
 }
 
+resource "aws_s3_bucket_ownership_controls" "replica" {
+  for_each = aws_s3_bucket.replica
+  provider = aws.replica
+  bucket   = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+data "aws_iam_policy_document" "replica_tls_only" {
+  for_each = aws_s3_bucket.replica
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "replica" {
+  for_each = aws_s3_bucket.replica
+  provider = aws.replica
+  bucket   = each.value.id
+  policy   = data.aws_iam_policy_document.replica_tls_only[each.key].json
+
+  depends_on = [aws_s3_bucket_public_access_block.replica]
+}
+
 resource "aws_s3_bucket_lifecycle_configuration" "replica" {
   for_each = aws_s3_bucket.replica
   provider = aws.replica
