@@ -65,9 +65,10 @@ resource "aws_eks_pod_identity_association" "controller" {
 }
 
 data "aws_iam_policy_document" "controller" {
-  #checkov:skip=CKV_AWS_356:Resource "*" only where IAM has no resource-level permission: sagemaker:ListModelPackages, batch:DescribeJobs, batch:ListJobs, cloudwatch:GetMetricData (checkov's action table marks ListModelPackages restrictable; the SageMaker authorization reference lists no resource type for it).
+  #checkov:skip=CKV_AWS_356:Resource "*" only where IAM has no resource-level permission: sagemaker:ListModelPackages, sagemaker:ListTrainingJobs, batch:DescribeJobs, batch:ListJobs, cloudwatch:GetMetricData (checkov's action table marks the SageMaker List calls restrictable; the SageMaker authorization reference lists no resource type for it).
   # SageMaker training jobs: names are derived from the pipelines, so they are scoped to this
-  # account and region. AddTags: CreateTrainingJob carries the sextant.uid tag.
+  # account and region. AddTags: CreateTrainingJob carries the sextant.uid tag; ListTags reads it
+  # back when a job is adopted.
   statement {
     sid    = "SageMakerTraining"
     effect = "Allow"
@@ -75,18 +76,24 @@ data "aws_iam_policy_document" "controller" {
       "sagemaker:AddTags",
       "sagemaker:CreateTrainingJob",
       "sagemaker:DescribeTrainingJob",
+      "sagemaker:ListTags",
       "sagemaker:StopTrainingJob",
     ]
     resources = ["${local.sagemaker_arn}:training-job/*"]
   }
 
-  # Model registry mirrors: model packages (versions) in this account and region.
+  # Model registry mirrors: model package groups and packages (versions) in this account and
+  # region, tagged with the ModelVersion's uid.
   statement {
     sid    = "SageMakerModelRegistry"
     effect = "Allow"
     actions = [
+      "sagemaker:AddTags",
       "sagemaker:CreateModelPackage",
+      "sagemaker:CreateModelPackageGroup",
       "sagemaker:DescribeModelPackage",
+      "sagemaker:DescribeModelPackageGroup",
+      "sagemaker:ListTags",
       "sagemaker:UpdateModelPackage",
     ]
     resources = [
@@ -99,7 +106,7 @@ data "aws_iam_policy_document" "controller" {
   statement {
     sid       = "SageMakerList"
     effect    = "Allow"
-    actions   = ["sagemaker:ListModelPackages"]
+    actions   = ["sagemaker:ListModelPackages", "sagemaker:ListTrainingJobs"]
     resources = ["*"]
   }
 
@@ -152,13 +159,18 @@ data "aws_iam_policy_document" "controller" {
 
   # Step outputs (SEXTANT_OUTPUTS_URI, model artifacts) and dataset versions (HeadObject VersionId).
   statement {
-    sid    = "S3ReadObjects"
-    effect = "Allow"
-    actions = [
-      "s3:GetObject",
-      "s3:GetObjectVersion",
-    ]
+    sid       = "S3ReadObjects"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
     resources = [for arn in local.read_bucket_arns : "${arn}/*"]
+  }
+
+  # Objects the controller writes (e.g. `sextant backup --output s3://...`): the models bucket only.
+  statement {
+    sid       = "S3WriteObjects"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = ["${aws_s3_bucket.this["models"].arn}/*"]
   }
 
   statement {
@@ -168,7 +180,7 @@ data "aws_iam_policy_document" "controller" {
     resources = local.read_bucket_arns
   }
 
-  # RetrainPolicy cloudWatch metric triggers. GetMetricData has no resource-level permissions.
+  # Training metrics and RetrainPolicy cloudWatch triggers. GetMetricData has no resource-level permissions.
   statement {
     sid       = "CloudWatchMetrics"
     effect    = "Allow"
@@ -176,13 +188,13 @@ data "aws_iam_policy_document" "controller" {
     resources = ["*"]
   }
 
-  # SSE-KMS buckets: reading an object needs kms:Decrypt on its key.
+  # SSE-KMS buckets: reading an object needs kms:Decrypt on its key, writing one kms:GenerateDataKey.
   dynamic "statement" {
     for_each = var.sse_algorithm == "aws:kms" ? [local.kms_key_arn] : []
     content {
-      sid       = "DecryptBucketObjects"
+      sid       = "UseBucketKey"
       effect    = "Allow"
-      actions   = ["kms:Decrypt"]
+      actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
       resources = [statement.value]
     }
   }
