@@ -20,6 +20,8 @@ public final class DevClusterProcess: @unchecked Sendable {
     public let dataDirectory: URL
     /// Extra arguments given to `sextant dev` (e.g. `["--fault-error-rate", "0.2"]`).
     public let extraArguments: [String]
+    /// Variables added to the server's environment (e.g. `AWS_ENDPOINT_URL` of a moto peer).
+    public let environment: [String: String]
     /// `https://127.0.0.1:PORT` of the running server.
     public private(set) var url: String = ""
     public private(set) var port: Int = 0
@@ -35,9 +37,10 @@ public final class DevClusterProcess: @unchecked Sendable {
     /// The Python client runner with this cluster's kubeconfig.
     public var python: PythonClient { PythonClient(kubeconfigPath: kubeconfigPath) }
 
-    private init(dataDirectory: URL, extraArguments: [String]) {
+    private init(dataDirectory: URL, extraArguments: [String], environment: [String: String] = [:]) {
         self.dataDirectory = dataDirectory
         self.extraArguments = extraArguments
+        self.environment = environment
     }
 
     deinit {
@@ -45,11 +48,12 @@ public final class DevClusterProcess: @unchecked Sendable {
     }
 
     /// Starts `sextant dev --port 0 --data-dir DIR ARGS` (a fresh temp dir unless given) and
-    /// waits until it serves (kubeconfig written and /healthz answering).
-    public static func start(extraArguments: [String] = [], dataDirectory: URL? = nil, timeout: Double = 60) async throws -> DevClusterProcess {
+    /// waits until it serves (kubeconfig written and /healthz answering). `environment` is added to
+    /// the test process's environment for the server (and its in-process controller).
+    public static func start(extraArguments: [String] = [], dataDirectory: URL? = nil, environment: [String: String] = [:], timeout: Double = 60) async throws -> DevClusterProcess {
         let dir = dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent("sextant-dev-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let cluster = DevClusterProcess(dataDirectory: dir, extraArguments: extraArguments)
+        let cluster = DevClusterProcess(dataDirectory: dir, extraArguments: extraArguments, environment: environment)
         try await cluster.launch(timeout: timeout)
         return cluster
     }
@@ -79,6 +83,9 @@ public final class DevClusterProcess: @unchecked Sendable {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: try Self.binaryPath())
         p.arguments = ["dev", "--port", "0", "--data-dir", dataDirectory.path] + extraArguments
+        if !environment.isEmpty {
+            p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         p.standardOutput = log
         p.standardError = log
         try p.run()

@@ -18,11 +18,16 @@ public struct PipelineGraph: Sendable {
         public static let unknownDependency = "UnknownDependency"
         public static let dependencyCycle = "DependencyCycle"
         public static let invalidReference = "InvalidReference"
+        /// A cloud block field the backend cannot honour (`spot: true` on awsBatch, `nodes` < 2).
+        public static let invalidCloudStep = "InvalidCloudStep"
     }
+
+    /// Why `spot: true` is rejected on an awsBatch step (CRD rule and controller check).
+    public static let awsBatchSpotMessage = "spot: true is not supported on awsBatch steps: on AWS Batch, spot is a property of the job queue's compute environment (use a queue whose compute environment is SPOT)"
 
     /// Validates the graph and every template of the spec; throws `SextantAPIError` with a precise
     /// reason (`DuplicateStepName`, `InvalidStepKind`, `UnknownDependency`, `DependencyCycle`,
-    /// `InvalidReference`, `InvalidName`) on the first problem.
+    /// `InvalidReference`, `InvalidName`, `InvalidCloudStep`) on the first problem.
     public init(validating spec: MLPipelineSpec) throws {
         func fail(_ reason: String, _ message: String) -> SextantAPIError { .invalidPipeline(reason: reason, message: message) }
         guard !spec.steps.isEmpty else { throw fail(Reason.invalidName, "spec.steps must not be empty") }
@@ -36,7 +41,13 @@ public struct PipelineGraph: Sendable {
             }
             byName[step.name] = step
             guard step.kinds.count == 1 else {
-                throw fail(Reason.invalidStepKind, "step \(step.name) must set exactly one of container, sagemaker, vertexAI, azureML (has \(step.kinds.isEmpty ? "none" : step.kinds.joined(separator: ", ")))")
+                throw fail(Reason.invalidStepKind, "step \(step.name) must set exactly one of container, sagemaker, awsBatch, vertexAI, azureML (has \(step.kinds.isEmpty ? "none" : step.kinds.joined(separator: ", ")))")
+            }
+            if let batch = step.awsBatch {
+                if step.spot == true { throw fail(Reason.invalidCloudStep, "step \(step.name): \(Self.awsBatchSpotMessage)") }
+                if let nodes = batch.nodes, nodes < 2 {
+                    throw fail(Reason.invalidCloudStep, "step \(step.name): awsBatch.nodes is \(nodes); a multi-node parallel job needs at least 2 nodes (leave nodes unset for one container)")
+                }
             }
         }
         for step in spec.steps {
@@ -145,6 +156,7 @@ public struct PipelineGraph: Sendable {
         var out: [String] = []
         let block: JSONValue
         if let s = step.sagemaker { block = try JSONValue(encoding: s) }
+        else if let s = step.awsBatch { block = try JSONValue(encoding: s) }
         else if let s = step.vertexAI { block = try JSONValue(encoding: s) }
         else if let s = step.azureML { block = try JSONValue(encoding: s) }
         else { return [] }

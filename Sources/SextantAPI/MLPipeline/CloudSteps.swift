@@ -66,6 +66,49 @@ public struct SageMakerInput: Codable, Sendable, Hashable {
     }
 }
 
+/// An AWS Batch job (SubmitJob): one container, or a multi-node parallel job with `nodes`.
+/// Spot is not a step setting here: on Batch it is a property of the job queue's compute environment.
+public struct AWSBatchStep: Codable, Sendable, Hashable {
+    /// AWS region.
+    public var region: String
+    /// Job queue name or ARN.
+    public var jobQueue: String
+    /// Job definition `name[:revision]` or ARN.
+    public var jobDefinition: String
+    /// Command override.
+    public var command: [String]?
+    /// Environment added to the container(s).
+    public var environment: [String: String]?
+    /// vCPUs (`resourceRequirements` VCPU).
+    public var vcpus: Int?
+    /// Memory in MiB (`resourceRequirements` MEMORY).
+    public var memoryMiB: Int?
+    /// GPUs (`resourceRequirements` GPU).
+    public var gpus: Int?
+    /// Nodes of a multi-node parallel job (at least 2); unset = one container.
+    public var nodes: Int?
+    /// S3 prefix where `SEXTANT_OUTPUTS_URI` points (`<outputS3Uri>/<job name>/sextant-outputs.json`).
+    public var outputS3Uri: String?
+
+    /// An AWS Batch step.
+    public init(
+        region: String, jobQueue: String, jobDefinition: String, command: [String]? = nil,
+        environment: [String: String]? = nil, vcpus: Int? = nil, memoryMiB: Int? = nil, gpus: Int? = nil,
+        nodes: Int? = nil, outputS3Uri: String? = nil
+    ) {
+        self.region = region
+        self.jobQueue = jobQueue
+        self.jobDefinition = jobDefinition
+        self.command = command
+        self.environment = environment
+        self.vcpus = vcpus
+        self.memoryMiB = memoryMiB
+        self.gpus = gpus
+        self.nodes = nodes
+        self.outputS3Uri = outputS3Uri
+    }
+}
+
 /// A Google Vertex AI CustomJob.
 public struct VertexAIStep: Codable, Sendable, Hashable {
     /// GCP project.

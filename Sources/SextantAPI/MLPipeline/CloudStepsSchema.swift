@@ -18,10 +18,29 @@ extension SageMakerStep {
                 ("s3Uri", .string("S3 prefix of the channel's data.").pattern("^s3://.+$")),
             ]))),
             ("outputS3Uri", .string("S3 prefix where SageMaker writes the model artifact.").pattern("^s3://.+$")),
-            ("maxRuntimeSeconds", .integer("StoppingCondition.MaxRuntimeInSeconds.").minimum(1).defaulted(86400)),
+            ("maxRuntimeSeconds", .integer("StoppingCondition.MaxRuntimeInSeconds; default: the step's timeoutSeconds, else 86400.").minimum(1)),
             ("maxWaitSeconds", .integer("StoppingCondition.MaxWaitTimeInSeconds for spot training; default 2 × maxRuntimeSeconds.").minimum(1)),
-            ("checkpointS3Uri", .string("S3 prefix for checkpoints (recommended with spot).").pattern("^s3://.+$")),
+            ("checkpointS3Uri", .string("CheckpointConfig.S3Uri; with spot and no value, `<outputS3Uri>/<job name>/checkpoints`.").pattern("^s3://.+$")),
             ("environment", .stringMap("Environment of the training container; templates are resolved.")),
+        ])
+}
+
+extension AWSBatchStep {
+    /// The OpenAPI schema of an AWS Batch step.
+    public static let schema: SchemaNode = .object(
+        "Run the step as an AWS Batch job (SubmitJob, one per attempt, deterministic name). `spot: true` is rejected: on Batch, spot is a property of the job queue's compute environment. Credentials come from the standard AWS chain.",
+        required: ["region", "jobQueue", "jobDefinition"],
+        [
+            ("region", .string("AWS region (`eu-west-1`).").minLength(1)),
+            ("jobQueue", .string("Job queue name or ARN.").minLength(1)),
+            ("jobDefinition", .string("Job definition `name[:revision]` or ARN.").minLength(1)),
+            ("command", .array("Command override (containerOverrides.command); templates are resolved.", of: .string(""))),
+            ("environment", .stringMap("Environment added to the container(s); templates are resolved. The controller adds SEXTANT_PIPELINE, SEXTANT_STEP, SEXTANT_ATTEMPT and SEXTANT_OUTPUTS_URI.")),
+            ("vcpus", .int32("vCPUs per container (resourceRequirements VCPU).").minimum(1)),
+            ("memoryMiB", .int32("Memory per container in MiB (resourceRequirements MEMORY).").minimum(1)),
+            ("gpus", .int32("GPUs per container (resourceRequirements GPU).").minimum(0)),
+            ("nodes", .int32("Nodes of a multi-node parallel job (distributed training), at least 2; unset = one container.").minimum(2)),
+            ("outputS3Uri", .string("S3 prefix where SEXTANT_OUTPUTS_URI points (`<outputS3Uri>/<job name>/sextant-outputs.json`).").pattern("^s3://.+$")),
         ])
 }
 

@@ -72,24 +72,30 @@ extension MLPipeline {
 extension PipelineStep {
     /// The OpenAPI schema of one step.
     public static let schema: SchemaNode = .object(
-        "One step of the DAG: exactly one of `container`, `sagemaker`, `vertexAI`, `azureML`.",
+        "One step of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`.",
         required: ["name"],
         [
             ("name", .string("Step name, unique in the pipeline (DNS-1123 label).").dns1123Label()),
             ("dependsOn", .array("Steps that must succeed before this one starts. If one fails, this step is `Skipped`.", of: .string(""))),
             ("container", ContainerStep.schema),
             ("sagemaker", SageMakerStep.schema),
+            ("awsBatch", AWSBatchStep.schema),
             ("vertexAI", VertexAIStep.schema),
             ("azureML", AzureMLStep.schema),
             ("retry", RetryPolicy.schema),
             ("timeoutSeconds", .integer("Deadline of one attempt in seconds (the Job's `activeDeadlineSeconds`). An attempt past it fails with reason `DeadlineExceeded` and may be retried.").minimum(1)),
-            ("spot", .boolean("Use spot/preemptible capacity where the backend supports it (SageMaker managed spot, Vertex AI SPOT, Azure ML low priority).")),
+            ("spot", .boolean("Use spot/preemptible capacity where the backend supports it (SageMaker managed spot, Vertex AI SPOT, Azure ML low priority). Rejected on awsBatch steps: there spot is a property of the job queue's compute environment.")),
             ("outputs", StepOutputs.schema),
             ("cache", CachePolicy.schema),
         ]
-    ).validations([ValidationRule(
-        "[has(self.container), has(self.sagemaker), has(self.vertexAI), has(self.azureML)].filter(x, x).size() == 1",
-        message: "exactly one of container, sagemaker, vertexAI, azureML must be set")])
+    ).validations([
+        ValidationRule(
+            "[has(self.container), has(self.sagemaker), has(self.awsBatch), has(self.vertexAI), has(self.azureML)].filter(x, x).size() == 1",
+            message: "exactly one of container, sagemaker, awsBatch, vertexAI, azureML must be set"),
+        ValidationRule(
+            "!has(self.awsBatch) || !has(self.spot) || !self.spot",
+            message: PipelineGraph.awsBatchSpotMessage),
+    ])
 }
 
 extension ContainerStep {

@@ -137,7 +137,7 @@ public struct AttemptStatus: Codable, Sendable, Hashable {
 
 /// A managed training job in a cloud.
 public struct CloudJobRef: Codable, Sendable, Hashable {
-    /// `sagemaker`, `vertexAI` or `azureML`.
+    /// `sagemaker`, `awsBatch`, `vertexAI` or `azureML`.
     public var backend: String
     /// Job id or ARN.
     public var id: String?

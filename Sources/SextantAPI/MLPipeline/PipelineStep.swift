@@ -1,6 +1,6 @@
 import KubeCore
 
-/// One node of the DAG: exactly one of `container`, `sagemaker`, `vertexAI`, `azureML`.
+/// One node of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`.
 public struct PipelineStep: Codable, Sendable, Hashable {
     /// Unique step name (DNS-1123 label).
     public var name: String
@@ -10,6 +10,8 @@ public struct PipelineStep: Codable, Sendable, Hashable {
     public var container: ContainerStep?
     /// Run as an Amazon SageMaker training job.
     public var sagemaker: SageMakerStep?
+    /// Run as an AWS Batch job.
+    public var awsBatch: AWSBatchStep?
     /// Run as a Google Vertex AI CustomJob.
     public var vertexAI: VertexAIStep?
     /// Run as an Azure ML command job.
@@ -30,12 +32,13 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         name: String, dependsOn: [String]? = nil, container: ContainerStep? = nil,
         sagemaker: SageMakerStep? = nil, vertexAI: VertexAIStep? = nil, azureML: AzureMLStep? = nil,
         retry: RetryPolicy? = nil, timeoutSeconds: Int64? = nil, spot: Bool? = nil,
-        outputs: StepOutputs? = nil, cache: CachePolicy? = nil
+        outputs: StepOutputs? = nil, cache: CachePolicy? = nil, awsBatch: AWSBatchStep? = nil
     ) {
         self.name = name
         self.dependsOn = dependsOn
         self.container = container
         self.sagemaker = sagemaker
+        self.awsBatch = awsBatch
         self.vertexAI = vertexAI
         self.azureML = azureML
         self.retry = retry
@@ -45,11 +48,12 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         self.cache = cache
     }
 
-    /// The step kinds that are set (`container`, `sagemaker`, `vertexAI`, `azureML`).
+    /// The step kinds that are set (`container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`).
     public var kinds: [String] {
         var k: [String] = []
         if container != nil { k.append("container") }
         if sagemaker != nil { k.append("sagemaker") }
+        if awsBatch != nil { k.append("awsBatch") }
         if vertexAI != nil { k.append("vertexAI") }
         if azureML != nil { k.append("azureML") }
         return k

@@ -201,6 +201,8 @@ public struct CloudBackendError: Error, Sendable, Hashable, CustomStringConverti
         case unavailable = "CloudUnavailable"
         /// `InvalidOutputs`: the outputs JSON is not an outputs object.
         case invalidOutputs = "InvalidOutputs"
+        /// `MissingOutputs`: a declared output is in neither the provider's outputs nor the outputs JSON.
+        case missingOutputs = "MissingOutputs"
     }
 
     /// The class of error (its raw value is the step reason).
