@@ -36,6 +36,32 @@ struct SecurityScanTests {
         #expect(result.stdout.contains("Passed checks:"), "\(result.output)")
     }
 
+    @Test("checkov -d charts/sextant --framework helm (the repository-level scan, no namespace) reports no failed check")
+    func checkovRepositoryScanPasses() async throws {
+        let checkov = try platformTool("checkov")
+        // checkov's helm framework runs `helm template` from PATH; it renders without --namespace,
+        // so every namespaced object is in Helm's fallback `default` (HELM_NAMESPACE emptied: set,
+        // it would make CKV_K8S_21 pass without looking).
+        let helmDir = URL(fileURLWithPath: try platformTool("helm")).deletingLastPathComponent().path
+        let path = helmDir + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let result = try await runCommand(checkov, ["-d", chartPath, "--framework", "helm", "--compact", "--skip-download", "--output", "json"],
+                                          environment: ["PATH": path, "HELM_NAMESPACE": "", "BC_SKIP_MAPPING": "TRUE",
+                                                        "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"])
+        #expect(result.exitCode == 0, "checkov found failed checks:\n\(result.output.prefix(8000))")
+        let report = try JSONValue.parse(result.stdout)
+        #expect(report["check_type"] == "helm", "\(result.output.prefix(4000))")
+        #expect(report[path: ["summary", "failed"]] == .int(0), "\(report[path: ["results", "failed_checks"]]?.jsonString ?? result.output)")
+        #expect(report[path: ["summary", "parsing_errors"]] == .int(0))
+        // It really rendered and scanned the chart: the Deployment's checks ran, in `default`.
+        let passed = report[path: ["results", "passed_checks"]]?.arrayValue ?? []
+        #expect(passed.contains { $0["resource"]?.stringValue == "Deployment.default.release-name-sextant" }, "\(result.output.prefix(4000))")
+        // CKV_K8S_21 is skipped (not passed) only on objects in the release namespace, each for the
+        // written reason; ChartRenderTests checks that a namespaced render puts them all there.
+        let skipped21 = (report[path: ["results", "skipped_checks"]]?.arrayValue ?? []).filter { $0["check_id"] == "CKV_K8S_21" }
+        let kinds = Set(skipped21.compactMap { $0["resource"]?.stringValue?.split(separator: ".").first.map(String.init) })
+        #expect(kinds == ["Deployment", "Service", "ServiceAccount", "Role", "RoleBinding"], "\(skipped21.map(\.jsonString))")
+    }
+
     @Test("every checkov skip in the templates carries a written reason")
     func skipsAreJustified() throws {
         let templates = chartPath + "/templates"
