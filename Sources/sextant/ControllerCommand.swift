@@ -18,10 +18,10 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "The kubeconfig context to use (default: current-context).")
     var context: String?
 
-    @Option(name: .customLong("namespace"), help: "Namespace to watch (repeatable). Default: the context's namespace.")
+    @Option(name: .customLong("namespace"), help: "Namespace to watch (repeatable). Default: all namespaces.")
     var namespaces: [String] = []
 
-    @Flag(help: "Watch all namespaces.")
+    @Flag(help: "Watch all namespaces (the default when no --namespace is given; kept for explicit manifests).")
     var allNamespaces = false
 
     @Flag(help: "Enable leader election on a coordination.k8s.io/v1 Lease (for more than one replica).")
@@ -88,7 +88,8 @@ struct ControllerCommand: AsyncParsableCommand {
         configuration.qps = kubeApiQps
         configuration.burst = kubeApiBurst
         let client = try KubeClient(configuration: configuration, logger: Logger(label: "sextant.kubeclient"))
-        let watched = allNamespaces ? [] : (namespaces.isEmpty ? [configuration.namespace] : namespaces)
+        let watched = Self.watchedNamespaces(namespaces, allNamespaces: allNamespaces)
+        logger.info("\(Self.describeWatched(watched))")
 
         var options = ManagerOptions(
             metricsBindAddress: metricsBindAddress, healthProbeBindAddress: healthProbeBindAddress)
@@ -119,5 +120,16 @@ struct ControllerCommand: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
+    }
+
+    /// The namespaces to watch: the `--namespace` flags, or none (= all namespaces) without any, as
+    /// controller-runtime and kube-rs operators do — never silently the kubeconfig context's namespace.
+    static func watchedNamespaces(_ flags: [String], allNamespaces: Bool) -> [String] {
+        allNamespaces ? [] : Array(Set(flags)).sorted()
+    }
+
+    /// The start-up log line naming exactly what is watched.
+    static func describeWatched(_ watched: [String]) -> String {
+        watched.isEmpty ? "watching all namespaces" : "watching namespaces: \(watched.joined(separator: ", "))"
     }
 }

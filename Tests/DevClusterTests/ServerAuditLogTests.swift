@@ -81,6 +81,41 @@ struct ServerAuditLogTests {
         }
     }
 
+    @Test("every create line names its object like kube-apiserver: from the request's object, and for generateName the generated name")
+    func createLinesNameTheirObject() async throws {
+        let auditPath = FileManager.default.temporaryDirectory.appendingPathComponent("sextant-audit-\(UUID().uuidString.prefix(8)).log")
+        defer { try? FileManager.default.removeItem(at: auditPath) }
+        try await withDevCluster(["--audit-log-path", auditPath.path, "--no-controller"]) { cluster in
+            let kubectl = cluster.kubectl
+            #expect(try await kubectl("create", "namespace", "audited").succeeded)
+            #expect(try await kubectl("-n", "audited", "create", "configmap", "named", "--from-literal=k=v").succeeded)
+            #expect(try await kubectl("-n", "audited", "create", "configmap", "named").succeeded == false, "AlreadyExists")
+            let applied = try await kubectl.run(["apply", "-f", "-"], stdin: "apiVersion: v1\nkind: Secret\nmetadata: {name: applied, namespace: audited}\n")
+            #expect(applied.succeeded, "\(applied.stderr)")
+            let generated = try await cluster.request("POST", "/api/v1/namespaces/audited/configmaps",
+                                                      body: #"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"generateName":"gen-"}}"#)
+            #expect(generated.status == 201, "\(generated.body)")
+            let generatedName = try #require(generated.json?[path: ["metadata", "name"]]?.stringValue)
+            #expect(generatedName.hasPrefix("gen-") && generatedName.count > 4)
+
+            let text = try String(contentsOf: auditPath, encoding: .utf8)
+            let events = try text.split(separator: "\n").map { try JSONValue.parse(String($0)) }
+            let creates = events.filter { $0["verb"] == "create" && $0[path: ["objectRef", "resource"]] != nil }
+            func names(_ resource: String, code: Int) -> [String] {
+                creates.filter { $0[path: ["objectRef", "resource"]]?.stringValue == resource && $0[path: ["responseStatus", "code"]] == .int(Int64(code)) }
+                    .map { $0[path: ["objectRef", "name"]]?.stringValue ?? "" }
+            }
+            #expect(names("namespaces", code: 201) == ["audited"])
+            #expect(names("configmaps", code: 201).sorted() == [generatedName, "named"])
+            #expect(names("configmaps", code: 409) == ["named"], "a failed create names the object it asked for")
+            #expect(names("secrets", code: 201) == ["applied"], "kubectl apply creates with POST")
+            // The property itself: no create line in this log leaves objectRef.name empty.
+            #expect(creates.count >= 5)
+            let unnamed = creates.filter { ($0[path: ["objectRef", "name"]]?.stringValue ?? "").isEmpty }
+            #expect(unnamed.isEmpty, "create lines without objectRef.name: \(unnamed.map(\.jsonString))")
+        }
+    }
+
     @Test("without --audit-log-path no audit file is written")
     func offByDefault() async throws {
         try await withDevCluster(["--no-controller"]) { cluster in

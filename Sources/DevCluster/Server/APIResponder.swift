@@ -32,8 +32,11 @@ struct APIResponder: HTTPResponder {
         let auditID = UUID().uuidString.lowercased()
         var response: Response
         var failure: Status?
+        let notes = AuditNotes()
         do {
-            response = try await handle(request, context: context)
+            response = try await AuditNotes.$current.withValue(audit == nil ? nil : notes) {
+                try await handle(request, context: context)
+            }
         } catch let status as Status {
             failure = status
             response = Responses.status(status)
@@ -49,7 +52,7 @@ struct APIResponder: HTTPResponder {
             let event = AuditLog.event(
                 auditID: auditID, method: request.method.rawValue, requestURI: request.uri.description, query: Query(request.uri.query),
                 userAgent: request.headers[.userAgent], sourceIP: context.channel.remoteAddress?.ipAddress,
-                code: code, failure: failure, received: received, completed: Date())
+                code: code, failure: failure, received: received, completed: Date(), objectName: notes.objectName)
             audit.write(event)
         }
         if response.body.contentLength == nil {

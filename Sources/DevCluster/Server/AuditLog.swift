@@ -45,11 +45,13 @@ public final class AuditLog: Sendable {
         }
     }
 
-    /// The event for one finished request.
+    /// The event for one finished request. `objectName` is the name the handler found in the
+    /// request's object (`AuditNotes`): it fills `objectRef.name` when the path has none (a create).
     static func event(auditID: String, method: String, requestURI: String, query: Query, userAgent: String?, sourceIP: String?,
-                      code: Int, failure: Status?, received: Date, completed: Date) -> JSONValue {
+                      code: Int, failure: Status?, received: Date, completed: Date, objectName: String? = nil) -> JSONValue {
         let path = requestURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestURI
-        let info = RequestInfo.parse(method: method, path: path, query: query)
+        var info = RequestInfo.parse(method: method, path: path, query: query)
+        if info.isResourceRequest && info.name.isEmpty, let objectName, !objectName.isEmpty { info.name = objectName }
         var event: JSONValue = [
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": .string(auditID),
             "stage": "ResponseComplete", "requestURI": .string(requestURI), "verb": .string(info.verb),
@@ -81,4 +83,24 @@ public final class AuditLog: Sendable {
     static func timestamp(_ date: Date) -> String {
         KubeTime.formatMicro(date)
     }
+}
+
+/// What a request's handler learnt about the request's object for its audit line, as kube-apiserver's
+/// `audit.LogRequestObject` completes `objectRef` from the decoded object: the name of the object a
+/// create names, and once stored, the name it got (a `generateName` create's generated name, which
+/// kube-apiserver leaves empty). Bound per request with `AuditNotes.$current.withValue`.
+final class AuditNotes: Sendable {
+    /// The notes of the request being handled (nil outside a request, or without an audit log).
+    @TaskLocal static var current: AuditNotes?
+
+    private let name = Mutex<String?>(nil)
+
+    /// The object's name; later calls win (the stored name replaces the requested one).
+    func recordObjectName(_ value: String?) {
+        guard let value, !value.isEmpty else { return }
+        name.withLock { $0 = value }
+    }
+
+    /// The name recorded so far.
+    var objectName: String? { name.withLock { $0 } }
 }

@@ -162,9 +162,11 @@ struct ResourceHandler: Sendable {
     func create(_ target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
         try validateFieldValidation(query)
         let object = try BodyDecoding.decode(body, contentType: headers[.contentType], info: target.info)
+        AuditNotes.current?.recordObjectName(object[path: ["metadata", "name"]]?.stringValue)
         try BodyDecoding.checkTypeMeta(object, info: target.info, name: nil)
         let opts = writeOptions(query, headers: headers, subresource: nil)
         let result = try await store.createObject(target.info, namespace: target.namespace, object, opts)
+        AuditNotes.current?.recordObjectName(result.object[path: ["metadata", "name"]]?.stringValue)
         return render(result.object, info: target.info, accept: accept, status: .created, warnings: result.warnings)
     }
 
