@@ -10,6 +10,8 @@ parses every .tf file and checks what `terraform validate` would partly check, p
               no hard-coded AWS account ID, GUID or cloud region outside descriptions and messages;
               every var.X / local.X / module.X.Y reference names a declared variable, local or output;
               every module call passes only variables the module declares and every one it requires;
+              modules/sextant-helm hands every input of ./values through unchanged, and its default
+              chart path holds a Chart.yaml;
               every example wires the chart module from the cloud module's outputs;
               every example's terraform.tfvars.example sets only declared variables and all required ones.
               Prints a JSON summary; exits 1 with one line per problem.
@@ -196,6 +198,24 @@ def check_structure(root):
             for vname, vbody in tvars.items():
                 if "default" not in vbody and vname not in call:
                     problems.append(f"{rel}: module {cname} does not pass the required variable {vname} of {short(root, target)}")
+
+    # The chart module hands every values input through unchanged, and its default chart exists.
+    helm_dir = os.path.join(root, "modules", "sextant-helm")
+    if helm_dir in parsed:
+        values_call = named(parsed[helm_dir]["blocks"], "module").get("values", {})
+        values_vars = named(parsed.get(os.path.join(helm_dir, "values"), {"blocks": {}})["blocks"], "variable")
+        if not values_call:
+            problems.append("modules/sextant-helm does not call ./values")
+        for vname in values_vars:
+            if values_call.get(vname) != f"${{var.{vname}}}":
+                problems.append(f"modules/sextant-helm: module values {vname} = {values_call.get(vname)!r}, expected ${{var.{vname}}}")
+        release = named(parsed[helm_dir]["blocks"], "resource").get("helm_release", {}).get("sextant", {})
+        m = re.search(r'"\$\{path\.module\}/([^"]+)"', str(release.get("chart", "")))
+        if not m:
+            problems.append("modules/sextant-helm: helm_release.sextant has no ${path.module}-relative default chart")
+        elif not os.path.exists(os.path.join(os.path.normpath(os.path.join(helm_dir, m.group(1))), "Chart.yaml")):
+            problems.append(f"modules/sextant-helm: default chart {m.group(1)} has no Chart.yaml")
+        summary["values_inputs"] = sorted(values_vars)
 
     # Examples: the chart module takes identity, namespace and ServiceAccount from the cloud module.
     wiring = {

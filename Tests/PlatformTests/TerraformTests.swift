@@ -64,6 +64,10 @@ struct TerraformTests {
         // It really read the tree: 4 modules + the values submodule + 3 examples.
         #expect(summary["directories"]?.intValue == 8, "\(result.stdout)")
         #expect((summary["validations"]?.intValue ?? 0) >= 50, "\(result.stdout)")
+        // The chart module hands these to the values module unchanged (and its default chart exists).
+        let valuesInputs = Set(summary["values_inputs"]?.stringList ?? [])
+        let wanted: Set<String> = ["aws_role_arn", "gcp_service_account", "azure_client_id", "pricing"]
+        #expect(wanted.isSubset(of: valuesInputs), "values inputs: \(valuesInputs.sorted())")
         #expect(summary[path: ["examples", "eks", "cloud_module"]]?.stringValue == "aws")
         #expect(summary[path: ["examples", "gke", "cloud_module"]]?.stringValue == "gcp")
         #expect(summary[path: ["examples", "aks", "cloud_module"]]?.stringValue == "azure")
