@@ -91,7 +91,11 @@ def lint(rules):
                 base = str(res).split("/")[0]
                 if base == "secrets":
                     problems.append(f"{where}: grants access to secrets")
-                if base in CLUSTER_SCOPED:
+                # Reading the Namespace object of a watched namespace (its annotations, e.g.
+                # ml.sextant.dev/aws-role-arn) is the one exception: `get` only; a Role in that
+                # namespace grants it for that namespace alone.
+                own_namespace_read = base == "namespaces" and set(rule.get("verbs", [])) == {"get"}
+                if base in CLUSTER_SCOPED and not own_namespace_read:
                     problems.append(f"{where}: grants access to cluster-scoped '{res}'")
             if "resourceNames" in rule or "nonResourceURLs" in rule:
                 problems.append(f"{where}: resourceNames/nonResourceURLs are not supported here")

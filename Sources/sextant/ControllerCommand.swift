@@ -60,6 +60,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel = "info"
 
+    @Option(help: "Pricing file (YAML or JSON) for cost estimates; default: the shipped prices (docs/cost.md).")
+    var pricingConfig: String?
+
     func validate() throws {
         if allNamespaces && !namespaces.isEmpty {
             throw ValidationError("--namespace and --all-namespaces are mutually exclusive")
@@ -82,6 +85,9 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         let registry = RuntimeMetrics.bootstrapPrometheus()
         let logger = Logger(label: "sextant.controller")
+        let pricing = try pricingConfig.map(PricingFile.load(path:)) ?? .shippedDefaults
+        let controllerConfig = SextantControllerConfig(
+            backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing)
 
         var configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
         configuration.userAgent = ClientConfiguration.controllerUserAgent
@@ -104,10 +110,12 @@ struct ControllerCommand: AsyncParsableCommand {
             options.leaderElection = election
         }
         let manager = ControllerManager(client: client, options: options, registry: registry, logger: logger)
-        try SextantControllers.register(in: manager, client: client, options: ControllerOptions(namespaces: watched, workers: workers))
+        try SextantControllers.register(
+            in: manager, client: client, options: ControllerOptions(namespaces: watched, workers: workers), config: controllerConfig)
         logger.info("starting manager", metadata: [
             "controllers": "\(manager.controllerNames)", "namespaces": "\(watched.isEmpty ? ["*"] : watched)",
-            "leaderElection": "\(leaderElect)"])
+            "leaderElection": "\(leaderElect)", "cloudBackends": "\(controllerConfig.backends.kinds.sorted())",
+            "pricing": "\(pricingConfig ?? "shipped defaults")"])
 
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [.init(service: manager, successTerminationBehavior: .gracefullyShutdownGroup)],

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SextantAPI
+import SextantControllers
 
 /// `sextant dev`: the Kubernetes-compatible local API server (see docs/dev-cluster.md).
 struct DevCommand: AsyncParsableCommand {
@@ -53,6 +54,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Burst of the in-process operator's client-side rate limit.")
     var kubeApiBurst: Int = 200
 
+    @Option(help: "Pricing file (YAML or JSON) for the in-process operator's cost estimates; default: the shipped prices.")
+    var pricingConfig: String?
+
     func validate() throws {
         guard ["simulate", "local"].contains(executor) else {
             throw ValidationError("--executor must be simulate or local")
@@ -67,6 +71,7 @@ struct DevCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "sextant.dev")
+        let pricing = try pricingConfig.map(PricingFile.load(path:)) ?? .shippedDefaults
         let dir = URL(fileURLWithPath: dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let faults = FaultConfiguration(
             errorRate: faultErrorRate,
@@ -95,7 +100,7 @@ struct DevCommand: AsyncParsableCommand {
         }
         let operatorService = DevOperatorService(
             server: server, listening: listening, runController: !noController, applyPaths: applyPaths,
-            logger: Logger(label: "sextant.dev.operator"), kubeAPIQPS: kubeApiQps, kubeAPIBurst: kubeApiBurst)
+            logger: Logger(label: "sextant.dev.operator"), kubeAPIQPS: kubeApiQps, kubeAPIBurst: kubeApiBurst, pricing: pricing)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [

@@ -20,6 +20,8 @@ struct DevOperatorService: Service {
     /// The in-process operator's client-side rate limit (`--kube-api-qps`/`--kube-api-burst`).
     var kubeAPIQPS: Double = ClientConfiguration.controllerQPS
     var kubeAPIBurst: Int = ClientConfiguration.controllerBurst
+    /// Prices of the in-process operator (`--pricing-config`).
+    var pricing: PricingTable = .shippedDefaults
 
     func run() async throws {
         // Graceful shutdown (SIGTERM/SIGINT) cancels the operator, the apply and the reporter.
@@ -51,7 +53,9 @@ struct DevOperatorService: Service {
             try await withThrowingDiscardingTaskGroup { group in
                 if runController {
                     let manager = ControllerManager(client: operatorClient, options: ManagerOptions(), logger: Logger(label: "sextant.controller"))
-                    try SextantControllers.register(in: manager, client: operatorClient, options: ControllerOptions())
+                    let config = SextantControllerConfig(
+                        backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing)
+                    try SextantControllers.register(in: manager, client: operatorClient, options: ControllerOptions(), config: config)
                     logger.info("operator running in-process", metadata: ["controllers": "\(manager.controllerNames)"])
                     group.addTask { try await manager.run() }
                 }

@@ -44,7 +44,7 @@ public struct MLPipelineStatus: Codable, Sendable, Hashable {
     public var steps: [StepStatus]?
     /// What the run used and produced.
     public var lineage: Lineage?
-    /// Cost reported by cloud backends.
+    /// Sum of the steps' costs.
     public var cost: Cost?
 
     /// A status.
@@ -183,19 +183,23 @@ public struct Lineage: Codable, Sendable, Hashable {
     }
 }
 
-/// Cost as reported by a cloud backend.
+/// Estimated cost of a step or run (container steps from requested resources and run time; cloud
+/// steps from what the backend reports), priced with the controller's pricing table.
 public struct Cost: Codable, Sendable, Hashable {
-    /// Estimated cost in US dollars.
+    /// Estimated cost in US dollars; unset when a price is missing (see `message`).
     public var estimatedUSD: Double?
     /// Billable seconds.
     public var billableSeconds: Int64?
     /// Saving from spot capacity, in percent.
     public var spotSavingsPercent: Double?
+    /// Why an estimate is missing or partial (e.g. no price for a machine type).
+    public var message: String?
 
     /// A cost record.
-    public init(estimatedUSD: Double? = nil, billableSeconds: Int64? = nil, spotSavingsPercent: Double? = nil) {
+    public init(estimatedUSD: Double? = nil, billableSeconds: Int64? = nil, spotSavingsPercent: Double? = nil, message: String? = nil) {
         self.estimatedUSD = estimatedUSD
         self.billableSeconds = billableSeconds
         self.spotSavingsPercent = spotSavingsPercent
+        self.message = message
     }
 }

@@ -21,11 +21,12 @@ extension MLPipeline {
         ])
 
     static let costSchema: SchemaNode = .object(
-        "Cost where a cloud backend reports it; empty for container steps.",
+        "Estimated cost: container steps from requested resources × run time, cloud steps from what the backend reports, priced with the controller's pricing table; a run's cost is the sum of its steps'.",
         [
-            ("estimatedUSD", .number("Estimated cost in US dollars.")),
+            ("estimatedUSD", .number("Estimated cost in US dollars; unset when a price is missing.")),
             ("billableSeconds", .integer("Billable seconds.")),
             ("spotSavingsPercent", .number("Saving from spot capacity, in percent.")),
+            ("message", .string("Why the estimate is missing or partial (e.g. no price for a machine type).")),
         ])
 
     static let stepStatusSchema: SchemaNode = .object(

@@ -97,6 +97,11 @@ extension ModelVersion {
                 ("reason", .string("CamelCase reason.")),
                 ("approvedBy", .string("Approver, when approval was required.")),
             ])).maxItems(50)),
+            ("cost", .object("Cost of the version: training (the producing run's estimate) and serving.", [
+                ("estimatedUSD", .number("The producing run's `status.cost.estimatedUSD` (training).")),
+                ("servingUSDPerHour", .number("Serving replicas × their requested CPU, memory and GPUs × the controller's Kubernetes prices, per hour.")),
+                ("message", .string("Why a figure is missing (no producing run, no price, ...).")),
+            ])),
             ("conditions", CommonSchemas.conditions("`Promoted`, `Serving` and `Ready`.")),
         ])
 }

@@ -24,12 +24,15 @@ public struct ModelVersionStatus: Codable, Sendable, Hashable {
     public var history: [StageTransition]?
     /// `Promoted`, `Serving`, `Ready`.
     public var conditions: [Condition]?
+    /// Training and serving cost.
+    public var cost: ModelVersionCost?
 
     /// A status.
     public init(
         observedGeneration: Int64? = nil, stage: String? = nil, promotedAt: String? = nil, gates: [GateResult]? = nil,
         endpoint: String? = nil, deployment: String? = nil, readyReplicas: Int? = nil, registries: [RegistryStatus]? = nil,
-        lineage: ModelLineage? = nil, history: [StageTransition]? = nil, conditions: [Condition]? = nil
+        lineage: ModelLineage? = nil, history: [StageTransition]? = nil, conditions: [Condition]? = nil,
+        cost: ModelVersionCost? = nil
     ) {
         self.observedGeneration = observedGeneration
         self.stage = stage
@@ -42,6 +45,24 @@ public struct ModelVersionStatus: Codable, Sendable, Hashable {
         self.lineage = lineage
         self.history = history
         self.conditions = conditions
+        self.cost = cost
+    }
+}
+
+/// Cost of a model version.
+public struct ModelVersionCost: Codable, Sendable, Hashable {
+    /// The producing run's estimated training cost in US dollars.
+    public var estimatedUSD: Double?
+    /// Cost of serving it per hour (replicas × requests × Kubernetes prices).
+    public var servingUSDPerHour: Double?
+    /// Why a figure is missing.
+    public var message: String?
+
+    /// A cost record.
+    public init(estimatedUSD: Double? = nil, servingUSDPerHour: Double? = nil, message: String? = nil) {
+        self.estimatedUSD = estimatedUSD
+        self.servingUSDPerHour = servingUSDPerHour
+        self.message = message
     }
 }
 

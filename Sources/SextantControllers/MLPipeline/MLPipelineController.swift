@@ -9,10 +9,12 @@ import SextantAPI
 public enum MLPipelineController {
     static let childSelector = "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)"
 
-    /// The controller, watching MLPipelines, the Jobs they own and the pods of those Jobs.
-    public static func make(client: KubeClient, options: ControllerOptions) -> Controller<MLPipeline> {
-        Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
-            try await reconcile(pipeline, ctx)
+    /// The controller, watching MLPipelines, the Jobs they own and the pods of those Jobs. Cloud
+    /// steps run on `config.backends`; cost is priced with `config.pricing`.
+    public static func make(client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()) -> Controller<MLPipeline> {
+        let cloud = CloudWork(backends: config.backends, pricing: config.pricing, schedule: config.pollSchedule)
+        return Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
+            try await reconcile(pipeline, ctx, cloud: cloud)
         }
         .owns(Job.self, labelSelector: childSelector)
         .watches(Pod.self, labelSelector: "\(childSelector),\(SextantLabels.pipeline)") { pod in
@@ -22,27 +24,65 @@ public enum MLPipelineController {
         .workers(options.workers)
     }
 
-    /// One reconcile pass.
-    static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>) async throws -> ReconcileAction {
-        var obs = observe(pipeline, ctx)
-        var plan = RunPlanner.plan(pipeline, obs)
-
-        for job in plan.createJobs {
-            guard let desired = JobBuilder.desiredJob(for: pipeline, step: job.resolved, attempt: job.attempt) else { continue }
-            do {
-                _ = try await ctx.api(Job.self).create(desired)
-            } catch where error.isAlreadyExists {
-                ctx.logger.debug("job already exists; adopting", metadata: ["job": "\(desired.name)"])
-            }
+    /// One reconcile pass: observe (caches, due cloud polls), plan, act (Jobs, cloud starts and
+    /// stops, re-planning once a start's result is known), write status once, keep the finalizer.
+    static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>, cloud: CloudWork) async throws -> ReconcileAction {
+        if pipeline.isBeingDeleted {
+            return try await cleanUp(pipeline, ctx, cloud: cloud)
         }
-        for name in plan.deleteJobs {
-            do {
-                _ = try await ctx.api(Job.self).delete(name, options: DeleteOptions(propagationPolicy: "Background"))
-            } catch where error.isNotFound {}
+        var obs = observe(pipeline, ctx)
+        obs.cloudBackends = cloud.backends.kinds
+        obs.cloudNameLimits = cloud.nameLimits
+        obs.pricing = cloud.pricing
+        var current = pipeline
+        var context: CloudCallContext?
+        if RunPlanner.hasUnfinishedCloudWork(pipeline.status) {
+            context = await callContext(pipeline, ctx, cloud: cloud)
+            obs.cloudJobs = await pollCloud(pipeline, ctx, cloud: cloud, context: context)
+        }
+        var plan = RunPlanner.plan(current, obs)
+        var events: [RunPlan.PlannedEvent] = []
+        var created = Set<String>(), started = Set<String>(), stopped = Set<String>()
+        for _ in 0..<4 {
+            for job in plan.createJobs where !created.contains(job.resolved.step.name + "/\(job.attempt)") {
+                created.insert(job.resolved.step.name + "/\(job.attempt)")
+                guard let desired = JobBuilder.desiredJob(for: current, step: job.resolved, attempt: job.attempt) else { continue }
+                do {
+                    _ = try await ctx.api(Job.self).create(desired)
+                } catch where error.isAlreadyExists {
+                    ctx.logger.debug("job already exists; adopting", metadata: ["job": "\(desired.name)"])
+                }
+            }
+            for name in plan.deleteJobs {
+                do {
+                    _ = try await ctx.api(Job.self).delete(name, options: DeleteOptions(propagationPolicy: "Background"))
+                } catch where error.isNotFound {}
+            }
+            let stops = plan.stopCloudJobs.filter { !stopped.contains($0.jobName) }
+            if !stops.isEmpty {
+                if context == nil { context = await callContext(pipeline, ctx, cloud: cloud) }
+                try await stopCloud(stops, pipeline, ctx, cloud: cloud, context: context)
+                stopped.formUnion(stops.map(\.jobName))
+            }
+            let starts = plan.startCloudJobs.filter { !started.contains($0.key) }
+            guard !starts.isEmpty else { break }
+            // The finalizer is on the run before any cloud job can exist.
+            current = try await CleanupFinalizer.add(to: current, api: ctx.api)
+            if context == nil { context = await callContext(pipeline, ctx, cloud: cloud) }
+            for start in starts {
+                started.insert(start.key)
+                obs.cloudJobs[start.key] = await startCloud(start, pipeline, ctx, cloud: cloud, context: context)
+            }
+            // Re-plan with what the starts returned (ids, URLs, errors), from the planned status.
+            events += plan.events
+            var planned = current
+            planned.status = plan.status
+            obs.now = Date()
+            plan = RunPlanner.plan(planned, obs)
         }
         if plan.needsRegistration {
             // Record the steps' final state first, so registration reads the outputs from status.
-            let written = try await ctx.updateStatus(pipeline) { [status = plan.status] in $0 = status }
+            let written = try await ctx.updateStatus(current) { [status = plan.status] in $0 = status }
             let modelVersion = try await ModelRegistration.register(written, api: ctx.api(ModelVersion.self))
             var registered = written
             var lineage = registered.status?.lineage ?? Lineage()
@@ -50,18 +90,30 @@ public enum MLPipelineController {
             registered.status?.lineage = lineage
             // Events in the order things happened: the steps' (StepSucceeded of the step the model
             // came from), then the registration, then what the run did after it.
-            var events = plan.events
+            events += plan.events
             if let modelVersion {
                 events.append(RunPlan.PlannedEvent(warning: false, reason: "ModelRegistered", note: "registered ModelVersion \(modelVersion)"))
             }
             obs.now = Date()
             plan = RunPlanner.plan(registered, obs)
-            plan.events = events + plan.events
-            _ = try await ctx.updateStatus(written) { [status = plan.status] in $0 = status }
+            current = try await ctx.updateStatus(written) { [status = plan.status] in $0 = status }
         } else {
-            _ = try await ctx.updateStatus(pipeline) { [status = plan.status] in $0 = status }
+            current = try await ctx.updateStatus(current) { [status = plan.status] in $0 = status }
         }
-        for e in plan.events {
+        events += plan.events
+        let unfinished = RunPlanner.hasUnfinishedCloudWork(plan.status)
+        if unfinished && !CleanupFinalizer.isPresent(on: current) {
+            _ = try await CleanupFinalizer.add(to: current, api: ctx.api)
+        } else if !unfinished && CleanupFinalizer.isPresent(on: current) {
+            try await CleanupFinalizer.remove(from: current, api: ctx.api)
+        }
+        if !started.isEmpty || obs.cloudJobs.isEmpty == false {
+            var final = current
+            final.status = plan.status
+            let keep = Set(RunPlanner.unfinishedCloudAttempts(final, nameLimits: cloud.nameLimits).map { cloud.key(pipeline, $0.key) })
+            await cloud.retain(prefix: cloud.prefix(pipeline), keep: keep)
+        }
+        for e in events {
             await ctx.event(pipeline, type: e.warning ? .warning : .normal, reason: e.reason, note: e.note)
         }
         if let after = plan.requeueAfter {

@@ -20,9 +20,14 @@ public struct JobObservation: Sendable, Hashable {
     public var finishedAt: String?
     /// The terminated container's message; nil while no terminated pod was seen.
     public var terminationMessage: String?
+    /// What the Job's pod requests (for its cost).
+    public var resources: PodResources?
 
     /// An observation.
-    public init(name: String, outcome: Outcome, reason: String? = nil, message: String? = nil, startedAt: String? = nil, finishedAt: String? = nil, terminationMessage: String? = nil) {
+    public init(
+        name: String, outcome: Outcome, reason: String? = nil, message: String? = nil, startedAt: String? = nil,
+        finishedAt: String? = nil, terminationMessage: String? = nil, resources: PodResources? = nil
+    ) {
         self.name = name
         self.outcome = outcome
         self.reason = reason
@@ -30,6 +35,7 @@ public struct JobObservation: Sendable, Hashable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.terminationMessage = terminationMessage
+        self.resources = resources
     }
 
     /// Builds the observation of a Job and the pods it owns.
@@ -47,7 +53,8 @@ public struct JobObservation: Sendable, Hashable {
         self.init(
             name: job.name, outcome: outcome, reason: finished?.reason, message: finished?.message,
             startedAt: job.status?.startTime, finishedAt: job.status?.completionTime ?? finished?.lastTransitionTime,
-            terminationMessage: terminated.map { $0.message ?? "" })
+            terminationMessage: terminated.map { $0.message ?? "" },
+            resources: job.spec.map { PodResources(containers: $0.template.spec?.containers ?? []) })
         if outcome == .failed, let t = terminated, t.exitCode != 0, finished?.reason != "DeadlineExceeded" {
             let code = t.exitCode
             reason = "Error"
@@ -71,6 +78,37 @@ public struct CacheEntry: Sendable, Hashable {
     }
 }
 
+/// What the controller knows of one cloud attempt: the backend's last observation of the job,
+/// the outputs and cost fetched once it succeeded, and the error of the last call, if it failed.
+public struct CloudAttemptObservation: Sendable, Hashable {
+    /// The job as last observed (or as `start` returned it).
+    public var job: CloudJobObservation?
+    /// The outputs of a succeeded job (`CloudTrainingBackend.outputs`).
+    public var outputs: OutputValues?
+    /// Why the outputs could not be read (`InvalidOutputs`, ...); fails the attempt.
+    public var outputsError: CloudBackendError?
+    /// The job's cost (`CloudTrainingBackend.cost`).
+    public var cost: Cost?
+    /// The error of the last call (start/observe): `.unavailable` keeps the attempt running and
+    /// is retried with backoff; any other kind fails the attempt with that reason.
+    public var error: CloudBackendError?
+    /// When the controller polls this job next; the planner requeues for then.
+    public var nextPollAt: Date?
+
+    /// An observation.
+    public init(
+        job: CloudJobObservation? = nil, outputs: OutputValues? = nil, outputsError: CloudBackendError? = nil,
+        cost: Cost? = nil, error: CloudBackendError? = nil, nextPollAt: Date? = nil
+    ) {
+        self.job = job
+        self.outputs = outputs
+        self.outputsError = outputsError
+        self.cost = cost
+        self.error = error
+        self.nextPollAt = nextPollAt
+    }
+}
+
 /// Everything the planner needs besides the pipeline.
 public struct RunObservation: Sendable {
     /// Jobs of this run by name.
@@ -79,11 +117,27 @@ public struct RunObservation: Sendable {
     public var cacheLookup: @Sendable (_ key: String, _ maxAgeSeconds: Int64?) -> CacheEntry?
     /// The current time.
     public var now: Date
+    /// Cloud attempts by `"<step>/<attempt>"` (`RunPlanner.cloudKey`).
+    public var cloudJobs: [String: CloudAttemptObservation] = [:]
+    /// The cloud step kinds this controller has a backend for; other kinds fail with `BackendUnavailable`.
+    public var cloudBackends: Set<String> = []
+    /// Job name limits of the backends by kind (`CloudTrainingBackend.nameLimit`).
+    public var cloudNameLimits: [String: Int] = [:]
+    /// Prices for cost estimates.
+    public var pricing: PricingTable = .empty
 
     /// An observation.
-    public init(jobs: [String: JobObservation], now: Date, cacheLookup: @escaping @Sendable (String, Int64?) -> CacheEntry? = { _, _ in nil }) {
+    public init(
+        jobs: [String: JobObservation], now: Date, cloudJobs: [String: CloudAttemptObservation] = [:],
+        cloudBackends: Set<String> = [], cloudNameLimits: [String: Int] = [:], pricing: PricingTable = .empty,
+        cacheLookup: @escaping @Sendable (String, Int64?) -> CacheEntry? = { _, _ in nil }
+    ) {
         self.jobs = jobs
         self.now = now
+        self.cloudJobs = cloudJobs
+        self.cloudBackends = cloudBackends
+        self.cloudNameLimits = cloudNameLimits
+        self.pricing = pricing
         self.cacheLookup = cacheLookup
     }
 }

@@ -14,6 +14,21 @@ public struct RunPlan: Sendable {
         public var resolved: ResolvedStep
     }
 
+    /// One cloud job to start (or adopt: `start` finds a job of the same name or recorded id).
+    public struct CloudJobToStart: Sendable {
+        /// Step name.
+        public var step: String
+        /// Attempt number.
+        public var attempt: Int
+        /// The resolved step.
+        public var resolved: ResolvedStep
+        /// The attempt as the backend needs it.
+        public var cloud: CloudAttempt
+
+        /// `"<step>/<attempt>"`.
+        public var key: String { RunPlanner.cloudKey(step, attempt) }
+    }
+
     /// One Event to record.
     public struct PlannedEvent: Sendable, Hashable {
         /// `Normal` or `Warning`.
@@ -30,6 +45,10 @@ public struct RunPlan: Sendable {
     public var createJobs: [JobToCreate] = []
     /// Jobs to delete (cancel, run timeout).
     public var deleteJobs: [String] = []
+    /// Cloud jobs to start or adopt, in order.
+    public var startCloudJobs: [CloudJobToStart] = []
+    /// Cloud jobs to stop (cancel, run timeout, step timeout); idempotent.
+    public var stopCloudJobs: [CloudAttempt] = []
     /// Events, in order.
     public var events: [PlannedEvent] = []
     /// When to look again even if nothing changes.
@@ -56,6 +75,8 @@ public enum MLPipelineReason {
     public static let runTimeout = "RunTimeout"
     public static let registering = "Registering"
     public static let backendUnavailable = "BackendUnavailable"
+    public static let deadlineExceeded = "DeadlineExceeded"
+    public static let missingOutputs = "MissingOutputs"
     public static let pending = "Pending"
 }
 

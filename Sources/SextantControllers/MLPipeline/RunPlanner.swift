@@ -73,42 +73,20 @@ public enum RunPlanner {
                 }
                 s.attempts = attempts
             }
-            if s.phase == StepPhase.running, var attempts = s.attempts, var last = attempts.last, let job = last.job {
-                var failure: (reason: String, message: String)?
-                if let j = obs.jobs[job] {
-                    switch j.outcome {
-                    case .running:
-                        plan.requeue(in: 30)
-                    case .succeeded:
-                        if let message = j.terminationMessage {
-                            do {
-                                let out = try OutputsParser.parse(message, declared: step.outputs)
-                                last.phase = StepPhase.succeeded
-                                last.finishedAt = j.finishedAt ?? nowText
-                                last.reason = "Completed"
-                                s.phase = StepPhase.succeeded
-                                s.outputs = (out.artifacts == nil && out.metrics == nil) ? nil : out
-                                plan.event("StepSucceeded", "step \(step.name) succeeded (attempt \(last.attempt))")
-                            } catch let e as SextantAPIError {
-                                failure = (e.reason, e.message)
-                            } catch {
-                                failure = ("InvalidOutputs", String(describing: error))
-                            }
-                        } else {
-                            plan.requeue(in: 1)  // the pod's terminated state is not in the cache yet
-                        }
-                    case .failed:
-                        failure = (j.reason ?? "Failed", j.message ?? "the Job failed")
-                    }
+            if s.phase == StepPhase.running, var attempts = s.attempts, var last = attempts.last, last.job != nil || last.cloudJob != nil {
+                var failure: Failure?
+                if let job = last.job {
+                    failure = followJob(step, job: job, &s, &last, obs: obs, plan: &plan)
                 } else {
-                    plan.requeue(in: 5)  // created, not yet in the cache
+                    failure = followCloud(step, &s, &last, pipeline: pipeline, status: status, obs: obs, plan: &plan)
                 }
                 if let failure {
                     last.phase = StepPhase.failed
-                    last.finishedAt = obs.jobs[job]?.finishedAt ?? nowText
+                    last.finishedAt = failure.finishedAt ?? nowText
                     last.reason = failure.reason
                     last.message = failure.message.clipped()
-                    if last.attempt < limit {
+                    s.cost = CostEstimator.add(s.cost, failure.cost)
+                    if last.attempt < limit && !failure.terminal {
                         s.phase = StepPhase.retrying
                         let delay = step.retry?.delaySeconds(beforeRetry: last.attempt) ?? 0
                         plan.event("StepRetrying", "step \(step.name) attempt \(last.attempt) failed (\(failure.reason)); retrying in \(delay)s", warning: true)
@@ -134,6 +112,11 @@ public enum RunPlanner {
                 guard var s = steps[step.name], !StepPhase.terminal.contains(s.phase) else { continue }
                 if var attempts = s.attempts, var last = attempts.last, !StepPhase.terminal.contains(last.phase) {
                     if let job = last.job { plan.deleteJobs.append(job) }
+                    if last.cloudJob != nil, let a = cloudAttempt(of: step, attempt: last, pipeline: pipeline, status: status, nameLimits: obs.cloudNameLimits) {
+                        // Never start (adopt) what is being stopped in the same pass.
+                        plan.startCloudJobs.removeAll { $0.step == step.name }
+                        plan.stopCloudJobs.append(a)
+                    }
                     last.phase = StepPhase.cancelled
                     last.finishedAt = nowText
                     last.reason = reason
@@ -153,7 +136,7 @@ public enum RunPlanner {
                     plan.requeue(in: retryAt.timeIntervalSince(now))
                     continue
                 }
-                start(step, attempt: last.attempt + 1, status: &s, outputs: outputs, pipeline: pipeline, jobName: jobName, now: nowText, plan: &plan)
+                start(step, attempt: last.attempt + 1, status: &s, outputs: outputs, pipeline: pipeline, jobName: jobName, now: nowText, plan: &plan, obs: obs)
                 steps[step.name] = s
             }
             // 2c. Skip what can never run, then start (or take from the cache) what is ready.
@@ -180,6 +163,7 @@ public enum RunPlanner {
         let succeeded = ordered.filter { $0.phase == StepPhase.succeeded }.count
         status.progress = "\(succeeded)/\(ordered.count)"
         status.lineage = lineage(pipeline, previous: status.lineage)
+        status.cost = CostEstimator.sum(ordered.compactMap { s in s.cost.map { (s.name, $0) } })
         var conditions = status.conditions ?? []
         func finish(_ phase: String, ready: Bool, reason: String, message: String) {
             status.phase = phase
@@ -219,10 +203,11 @@ public enum RunPlanner {
         return plan
     }
 
-    /// Starts attempt `attempt` of a step: cache hit, BackendUnavailable for cloud steps, or a Job.
+    /// Starts attempt `attempt` of a step: cache hit, a cloud job (or BackendUnavailable when the
+    /// controller has no backend for its kind), or a Job.
     static func start(
         _ step: PipelineStep, attempt: Int, status s: inout StepStatus, outputs: [String: OutputValues],
-        pipeline: MLPipeline, jobName: (String, Int) -> String, now: String, plan: inout RunPlan, obs: RunObservation? = nil
+        pipeline: MLPipeline, jobName: (String, Int) -> String, now: String, plan: inout RunPlan, obs: RunObservation
     ) {
         let resolved: ResolvedStep
         do {
@@ -234,19 +219,10 @@ public enum RunPlanner {
             plan.event("StepFailed", "step \(step.name): \(e.message)".clipped(), warning: true)
             return
         }
-        if let backend = resolved.cloudBackend {
-            let message = "the \(backend) backend is not available in this controller yet; the step was not started"
-            s.phase = StepPhase.failed
-            s.attempts = (s.attempts ?? []) + [AttemptStatus(
-                attempt: attempt, cloudJob: CloudJobRef(backend: backend), finishedAt: now,
-                phase: StepPhase.failed, reason: MLPipelineReason.backendUnavailable, message: message)]
-            plan.event(MLPipelineReason.backendUnavailable, "step \(step.name): \(message)", warning: true)
-            return
-        }
         if attempt == 0, step.cache?.enabled == true {
             let key = resolved.cacheKey
             s.cacheKey = key
-            if let obs, let hit = obs.cacheLookup(key, step.cache?.maxAgeSeconds) {
+            if let hit = obs.cacheLookup(key, step.cache?.maxAgeSeconds) {
                 s.phase = StepPhase.succeeded
                 s.cached = true
                 s.cachedFrom = hit.from
@@ -255,12 +231,73 @@ public enum RunPlanner {
                 return
             }
         }
+        if let backend = resolved.cloudBackend {
+            guard obs.cloudBackends.contains(backend),
+                  let cloud = cloudAttempt(resolved, attempt: attempt, pipeline: pipeline, nameLimits: obs.cloudNameLimits) else {
+                let message = "no \(backend) backend is configured in this controller; the step was not started"
+                s.phase = StepPhase.failed
+                s.attempts = (s.attempts ?? []) + [AttemptStatus(
+                    attempt: attempt, cloudJob: CloudJobRef(backend: backend), finishedAt: now,
+                    phase: StepPhase.failed, reason: MLPipelineReason.backendUnavailable, message: message)]
+                plan.event(MLPipelineReason.backendUnavailable, "step \(step.name): \(message)", warning: true)
+                return
+            }
+            plan.startCloudJobs.append(RunPlan.CloudJobToStart(step: step.name, attempt: attempt, resolved: resolved, cloud: cloud))
+            s.phase = StepPhase.running
+            s.attempts = (s.attempts ?? []) + [AttemptStatus(attempt: attempt, cloudJob: CloudJobRef(backend: backend), startedAt: now, phase: StepPhase.running)]
+            plan.event(attempt == 0 ? "StepStarted" : "StepRetry", "step \(step.name) attempt \(attempt) started as \(backend) job \(cloud.jobName)")
+            plan.requeue(in: 10)
+            return
+        }
         let name = jobName(step.name, attempt)
         plan.createJobs.append(RunPlan.JobToCreate(step: step.name, attempt: attempt, resolved: resolved))
         s.phase = StepPhase.running
         s.attempts = (s.attempts ?? []) + [AttemptStatus(attempt: attempt, job: name, startedAt: now, phase: StepPhase.running)]
         plan.event(attempt == 0 ? "StepStarted" : "StepRetry", "step \(step.name) attempt \(attempt) started as Job \(name)")
         plan.requeue(in: 30)
+    }
+
+    /// Follows the running Job attempt `last`: Succeeded with its outputs, or its failure.
+    static func followJob(_ step: PipelineStep, job: String, _ s: inout StepStatus, _ last: inout AttemptStatus, obs: RunObservation, plan: inout RunPlan) -> Failure? {
+        guard let j = obs.jobs[job] else {
+            plan.requeue(in: 5)  // created, not yet in the cache
+            return nil
+        }
+        let cost = containerCost(j, pricing: obs.pricing)
+        switch j.outcome {
+        case .running:
+            plan.requeue(in: 30)
+            return nil
+        case .succeeded:
+            guard let message = j.terminationMessage else {
+                plan.requeue(in: 1)  // the pod's terminated state is not in the cache yet
+                return nil
+            }
+            do {
+                let out = try OutputsParser.parse(message, declared: step.outputs)
+                last.phase = StepPhase.succeeded
+                last.finishedAt = j.finishedAt ?? KubeTime.format(obs.now)
+                last.reason = "Completed"
+                s.phase = StepPhase.succeeded
+                s.outputs = (out.artifacts == nil && out.metrics == nil) ? nil : out
+                s.cost = CostEstimator.add(s.cost, cost)
+                plan.event("StepSucceeded", "step \(step.name) succeeded (attempt \(last.attempt))")
+                return nil
+            } catch let e as SextantAPIError {
+                return Failure(reason: e.reason, message: e.message, finishedAt: j.finishedAt, cost: cost)
+            } catch {
+                return Failure(reason: "InvalidOutputs", message: String(describing: error), finishedAt: j.finishedAt, cost: cost)
+            }
+        case .failed:
+            return Failure(reason: j.reason ?? "Failed", message: j.message ?? "the Job failed", finishedAt: j.finishedAt, cost: cost)
+        }
+    }
+
+    /// The cost of a finished Job attempt: run time × requested resources × Kubernetes prices.
+    static func containerCost(_ j: JobObservation, pricing: PricingTable) -> Cost? {
+        guard let resources = j.resources, let start = j.startedAt.flatMap(KubeTime.parse),
+              let end = j.finishedAt.flatMap(KubeTime.parse) else { return nil }
+        return CostEstimator.container(resources, seconds: Int64(end.timeIntervalSince(start).rounded()), pricing: pricing)
     }
 
     /// Datasets as used, images used, and the registered version.

@@ -11,16 +11,16 @@ import SextantAPI
 /// decisions sequential.
 public enum ModelVersionController {
     /// The controller, ready to add to a `ControllerManager`.
-    public static func make(client: KubeClient, namespaces: [String], logger: Logger? = nil) -> Controller<ModelVersion> {
+    public static func make(client: KubeClient, namespaces: [String], pricing: PricingTable = .shippedDefaults, logger: Logger? = nil) -> Controller<ModelVersion> {
         Controller<ModelVersion>("modelversion", client: client, namespaces: namespaces, logger: logger) { mv, ctx in
-            try await reconcile(mv, ctx: ctx, now: Date())
+            try await reconcile(mv, ctx: ctx, now: Date(), pricing: pricing)
         }
         .owns(Deployment.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .owns(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .workers(1)
     }
 
-    static func reconcile(_ mv: ModelVersion, ctx: ReconcileContext<ModelVersion>, now: Date) async throws -> ReconcileAction {
+    static func reconcile(_ mv: ModelVersion, ctx: ReconcileContext<ModelVersion>, now: Date, pricing: PricingTable = .shippedDefaults) async throws -> ReconcileAction {
         let namespace = mv.namespace ?? "default"
         let model = mv.spec.model
         let group = ctx.store.list(namespace: namespace)
@@ -55,11 +55,13 @@ public enum ModelVersionController {
             let obs = ModelVersionStatusBuilder.ServingObservation(
                 wanted: wanted, deployment: deployment, port: servingSpec.map(ServingResources.port) ?? ServingResources.defaultPort)
             var pipeline: MLPipeline?
-            if let source = v.spec.source?.pipeline, v.status?.lineage?.datasets == nil {
+            if let source = v.spec.source?.pipeline, v.status?.lineage?.datasets == nil || v.status?.cost == nil {
                 pipeline = try? await ctx.api(MLPipeline.self).getOptional(source)
             }
             let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
-            let desired = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
+            var built = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
+            built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing)
+            let desired = built
             if desired != v.status {
                 try await ctx.updateStatus(v) { status in
                     status = desired

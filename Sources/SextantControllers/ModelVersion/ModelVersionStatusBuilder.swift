@@ -118,4 +118,34 @@ enum ModelVersionStatusBuilder {
         }
         return l
     }
+
+    /// `status.cost`: the producing run's `estimatedUSD` (kept when the run is not read or is gone)
+    /// and the serving replicas' requests priced per hour with the Kubernetes prices.
+    static func cost(for mv: ModelVersion, pipeline: MLPipeline?, pricing: PricingTable) -> ModelVersionCost? {
+        guard mv.spec.source?.pipeline != nil || mv.spec.serving != nil else { return nil }
+        var c = ModelVersionCost()
+        var notes: [String] = []
+        if let source = mv.spec.source?.pipeline {
+            if let run = pipeline {
+                c.estimatedUSD = run.status?.cost?.estimatedUSD
+                if c.estimatedUSD == nil {
+                    notes.append("training: " + (run.status?.cost?.message ?? "run \(source) reports no cost"))
+                }
+            } else {
+                c.estimatedUSD = mv.status?.cost?.estimatedUSD
+                if c.estimatedUSD == nil, let m = mv.status?.cost?.message { notes.append(m) }
+            }
+        }
+        if let serving = mv.spec.serving {
+            let resources = PodResources(requests: serving.resources?.requests, limits: serving.resources?.limits)
+            let (hourly, missing) = CostEstimator.hourlyUSD(resources, pricing: pricing)
+            if let hourly {
+                c.servingUSDPerHour = CostEstimator.rounded(hourly * Double(serving.replicas ?? 1))
+            } else {
+                notes.append("serving: no price for \(missing.joined(separator: ", ")) in the pricing table")
+            }
+        }
+        c.message = notes.isEmpty ? nil : Array(Set(notes)).sorted().joined(separator: "; ").clipped()
+        return c
+    }
 }

@@ -2,10 +2,14 @@
 public enum ControllerError: Error, Sendable, CustomStringConvertible {
     /// A ModelVersion could not be registered.
     case registrationFailed(String)
+    /// The pricing file (`--pricing-config`) cannot be read or has a bad field.
+    case invalidPricing(file: String, field: String, reason: String)
 
     public var description: String {
         switch self {
         case .registrationFailed(let m): return "registration failed: \(m)"
+        case .invalidPricing(let file, let field, let reason):
+            return field.isEmpty ? "pricing file \(file): \(reason)" : "pricing file \(file): field \(field): \(reason)"
         }
     }
 }

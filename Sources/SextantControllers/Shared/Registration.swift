@@ -1,13 +1,32 @@
 import KubeClient
 import KubeRuntime
 
+/// What the controllers need besides the cluster: the cloud backends and the prices.
+public struct SextantControllerConfig: Sendable {
+    /// Backends of cloud steps by kind; a kind without one fails with `BackendUnavailable`.
+    public var backends: CloudBackends
+    /// Prices for cost estimates (`--pricing-config`, else `PricingTable.shippedDefaults`).
+    public var pricing: PricingTable
+    /// How often cloud jobs are polled (10 s, × 1.5 while unchanged, ≤ 120 s by default).
+    public var pollSchedule: CloudPollSchedule
+
+    /// A configuration.
+    public init(backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule()) {
+        self.backends = backends
+        self.pricing = pricing
+        self.pollSchedule = pollSchedule
+    }
+}
+
 /// Registration of every Sextant reconciler with the controller manager (`sextant controller`).
 public enum SextantControllers {
     /// Adds the controllers to `manager`. Each controller watches `options.namespaces` (all when
     /// empty) with `options.workers` workers.
-    public static func register(in manager: ControllerManager, client: KubeClient, options: ControllerOptions) throws {
-        manager.add(MLPipelineController.make(client: client, options: options))
-        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces))
+    public static func register(
+        in manager: ControllerManager, client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()
+    ) throws {
+        manager.add(MLPipelineController.make(client: client, options: options, config: config))
+        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing))
         manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers))
     }
 }
