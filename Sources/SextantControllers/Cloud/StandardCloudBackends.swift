@@ -2,8 +2,8 @@ import Logging
 
 /// The cloud backends `sextant controller` and `sextant dev` run with.
 public enum StandardCloudBackends {
-    /// Every backend this build has, configured from `environment` (h3 fills it with the AWS backends).
+    /// Every backend this build has, configured from `environment` (credential chains, endpoint overrides).
     public static func make(environment: [String: String], logger: Logger) -> CloudBackends {
-        CloudBackends()
+        CloudBackends(AWSBackends.make(environment: environment, logger: logger))
     }
 }
