@@ -39,9 +39,9 @@ struct AWSRequestExecutor: Sendable {
                 error = AWSErrorParser.parse(response, credentials: credentials, signature: request.signature)
             } catch let cancel as CancellationError {
                 throw cancel
-            } catch {
-                let text = AWSRedaction.scrub(String(describing: error), credentials: credentials)
-                throw AWSError(code: "NetworkError", message: "\(op): \(text)", kind: .unavailable)
+            } catch let failure {
+                let text = AWSRedaction.scrub(String(describing: failure), credentials: credentials)
+                error = AWSError(code: "NetworkError", message: "\(op): \(text)", kind: .unavailable)
             }
             attempt += 1
             guard error.isRetryable, attempt < retry.maxAttempts else { throw error }

@@ -71,10 +71,12 @@ public final class PeerProcess: @unchecked Sendable {
         let logPath = dir.appendingPathComponent("\(name).log").path
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let substitute = { (s: String) in s.replacingOccurrences(of: "{port}", with: String(port)) }
-        // setsid puts the peer in its own process group so stop() reaches its children too.
+        // The peer leads its own process group so stop() reaches its children too. Foundation on Linux
+        // already spawns children as group leaders (so `setsid` there forks, and its PID is not the
+        // peer's: it must not be used); elsewhere the group is made right after spawning.
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = [executable] + arguments.map(substitute)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments.map(substitute)
         process.environment = ProcessInfo.processInfo.environment.merging(environment.mapValues(substitute)) { _, new in new }
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
@@ -82,6 +84,8 @@ public final class PeerProcess: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        let pid = process.processIdentifier
+        if getpgid(pid) != pid { _ = setpgid(pid, pid) }
         let peer = PeerProcess(name: name, port: port, logPath: logPath, process: process)
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
