@@ -10,7 +10,9 @@ import TestSupport
 /// - `terraform init`, `validate` and `apply` of modules/sextant-helm/values, the one module without
 ///   a provider: the chart values are computed by Terraform itself and fed to `helm template`;
 /// - `terraform get` + `terraform providers` of each example: the whole module tree loads (local
-///   sources, variable/validation/output blocks, provider requirements).
+///   sources, variable/validation/output blocks, provider requirements);
+/// - every variables.tf alone: `init`, `validate`, `plan`, so every validation condition runs in
+///   Terraform with the examples' values and with malformed ones (TerraformVariablesTests).
 ///
 /// What cannot run here: `terraform validate` (and plan) of everything that uses the aws, google,
 /// azurerm or helm providers. `terraform init` must download them from registry.terraform.io, which

@@ -74,22 +74,22 @@ variable "namespace_role_arns" {
 }
 
 variable "data_bucket_name" {
-  description = "Name of the versioned S3 bucket for datasets (globally unique)."
+  description = "Name of the versioned S3 bucket for datasets (globally unique, at most 55 characters: the replica bucket is <name>-replica)."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.data_bucket_name))
-    error_message = "The data_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')."
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,53}[a-z0-9]$", var.data_bucket_name))
+    error_message = "The data_bucket_name must be a valid S3 bucket name of at most 55 characters (lowercase letters, digits, '.' and '-'), so that its replica <name>-replica fits in 63."
   }
 }
 
 variable "models_bucket_name" {
-  description = "Name of the versioned S3 bucket for model artifacts and step outputs (globally unique)."
+  description = "Name of the versioned S3 bucket for model artifacts and step outputs (globally unique, at most 55 characters: the replica bucket is <name>-replica)."
   type        = string
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.models_bucket_name))
-    error_message = "The models_bucket_name must be a valid S3 bucket name (3-63 lowercase letters, digits, '.' and '-')."
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,53}[a-z0-9]$", var.models_bucket_name))
+    error_message = "The models_bucket_name must be a valid S3 bucket name of at most 55 characters (lowercase letters, digits, '.' and '-'), so that its replica <name>-replica fits in 63."
   }
 }
 

@@ -24,8 +24,9 @@ resource "azurerm_application_insights" "this" {
 resource "azurerm_key_vault" "this" {
   #checkov:skip=CKV2_AZURE_32:The workspace's Key Vault is reached by the Azure ML service (trusted service bypass); a private endpoint is the platform's networking choice.
   #checkov:skip=CKV_AZURE_189:Public network access stays on but the firewall denies everything except trusted Azure services (network_acls), which Azure ML needs.
-  count                      = var.create_ml_workspace ? 1 : 0
-  name                       = "${var.name_prefix}-kv-${substr(md5(var.storage_account_name), 0, 6)}"
+  count = var.create_ml_workspace ? 1 : 0
+  # Key Vault names are 3-24 characters and globally unique.
+  name                       = "${substr(var.name_prefix, 0, 14)}-kv-${substr(md5(var.storage_account_name), 0, 6)}"
   resource_group_name        = var.resource_group_name
   location                   = var.location
   tenant_id                  = data.azurerm_client_config.current.tenant_id

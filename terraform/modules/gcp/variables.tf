@@ -25,8 +25,8 @@ variable "name_prefix" {
   default     = "sextant"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,19}$", var.name_prefix))
-    error_message = "The name_prefix must be 2-20 lowercase letters, digits and '-', starting with a letter (service account IDs are at most 30 characters)."
+    condition     = can(regex("^[a-z][a-z0-9-]{1,18}$", var.name_prefix))
+    error_message = "The name_prefix must be 2-19 lowercase letters, digits and '-', starting with a letter (service account IDs, <prefix>-controller, are at most 30 characters)."
   }
 }
 
