@@ -33,7 +33,10 @@ enum Samples {
                 retry: RetryPolicy(limit: 2, backoff: Backoff(initialSeconds: 10, factor: 2, maxSeconds: 600)),
                 timeoutSeconds: 7200, spot: true,
                 outputs: StepOutputs(artifacts: ["features"], metrics: ["auc"]),
-                cache: CachePolicy(enabled: true, maxAgeSeconds: 60)),
+                cache: CachePolicy(enabled: true, maxAgeSeconds: 60),
+                awsBatch: AWSBatchStep(
+                    region: "eu-west-1", jobQueue: "q", jobDefinition: "d:1", command: ["python"], environment: ["A": "B"],
+                    vcpus: 4, memoryMiB: 16384, gpus: 1, nodes: 2, outputS3Uri: "s3://b/o")),
         ],
         register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", promotion: promotion, serving: serving, framework: "xgboost"))
 
@@ -50,9 +53,9 @@ enum Samples {
                     startedAt: "2026-11-26T00:00:00Z", finishedAt: "2026-11-26T00:00:00Z", phase: "Failed", reason: "Failed", message: "m")],
                 cacheKey: "abc", cached: false, cachedFrom: "q/prepare",
                 outputs: OutputValues(artifacts: ["features": "s3://f"], metrics: ["auc": 0.9]),
-                cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70))],
+                cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70, message: "m"))],
             lineage: Lineage(datasets: [Dataset(name: "events", uri: "s3://d", version: "v1")], images: ["img:1"], modelVersion: "churn-v1"),
-            cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70)))
+            cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70, message: "m")))
 
     static let modelVersion = ModelVersion(
         metadata: ObjectMeta(name: "churn-v1", namespace: "ml"),
@@ -69,7 +72,7 @@ enum Samples {
             registries: [RegistryStatus(registry: "mlflow", id: "3", stage: "production", syncedAt: "2026-11-26T00:00:00Z", message: "ok")],
             lineage: ModelLineage(pipeline: "p", step: "train", datasets: [Dataset(name: "e", uri: "s3://d", version: "1")], images: ["i"]),
             history: [StageTransition(from: "Staging", to: "Production", at: "2026-11-26T00:00:00Z", reason: "Promoted", approvedBy: "alice")],
-            conditions: [condition]))
+            conditions: [condition], cost: ModelVersionCost(estimatedUSD: 1.5, servingUSDPerHour: 0.2, message: "m")))
 
     static let retrainPolicyBase = RetrainPolicy(
         metadata: ObjectMeta(name: "rp", namespace: "ml"),
