@@ -209,6 +209,17 @@ struct MLPipelineCloudPlannerTests {
         #expect(p.status?.conditions?.condition("Ready")?.reason == "BackendUnavailable")
     }
 
+    @Test("a running cloud attempt whose backend this controller lacks fails with BackendUnavailable instead of waiting forever")
+    func backendGoneWhileRunning() {
+        let (p1, _) = cloudAdvance(pipeline([smStep("train")]))
+        let (p2, _) = cloudAdvance(p1, cloud: ["train/0": running()], at: t0.addingTimeInterval(1))
+        let (p3, plan) = cloudAdvance(p2, at: t0.addingTimeInterval(2), backends: [])
+        #expect(plan.startCloudJobs.isEmpty && plan.stopCloudJobs.isEmpty)
+        #expect(p3.status?.steps?[0].attempts?[0].reason == "BackendUnavailable")
+        #expect(p3.status?.steps?[0].attempts?[0].message?.contains("arn:aws:sagemaker:us-east-1:1:training-job/x") == true)
+        #expect(p3.status?.phase == "Failed")
+    }
+
     @Test("step and run cost: container attempts from run time × requests × prices, cloud attempts from the backend, summed over attempts and steps; a missing price leaves estimatedUSD unset and says why")
     func cost() {
         let pricing = PricingTable(kubernetes: .init(cpuCoreHourUSD: 0.04, memoryGiBHourUSD: 0.005))

@@ -90,6 +90,13 @@ extension RunPlanner {
             if let url = job.url { ref.url = url }
             last.cloudJob = ref
         }
+        guard obs.cloudBackends.contains(ref.backend) else {
+            // Started by a controller that had this backend; this one cannot follow or stop it.
+            return Failure(
+                reason: MLPipelineReason.backendUnavailable,
+                message: "no \(ref.backend) backend is configured in this controller; the job \(ref.id ?? "") is no longer followed (it may still be running)",
+                finishedAt: nowText)
+        }
         let pollIn = max(1, o?.nextPollAt.map { $0.timeIntervalSince(now) } ?? 10)
         let current = last
         let attempt = { cloudAttempt(of: step, attempt: current, pipeline: pipeline, status: status, nameLimits: obs.cloudNameLimits) }
