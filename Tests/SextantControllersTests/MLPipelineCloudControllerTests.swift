@@ -17,6 +17,8 @@ final class FakeTrainingBackend: CloudTrainingBackend {
         var starts = 0
         var stops: [String] = []
         var observes = 0
+        /// Starts that fail with a plain (unclassified) error before one succeeds.
+        var failingStarts = 0
     }
 
     let kind = "sagemaker"
@@ -32,7 +34,16 @@ final class FakeTrainingBackend: CloudTrainingBackend {
             usage: CloudUsage(billableSeconds: 60, runSeconds: 60, machineType: "ml.m5.xlarge"))
     }
 
+    struct ConnectionReset: Error {}
+
     func start(_ attempt: CloudAttempt, context: CloudCallContext) async throws -> CloudJobObservation {
+        let fail = state.withLock { st -> Bool in
+            guard st.failingStarts > 0 else { return false }
+            st.failingStarts -= 1
+            st.starts += 1
+            return true
+        }
+        if fail { throw ConnectionReset() }
         let s = state.withLock { st -> CloudJobObservation.State in
             st.starts += 1
             if st.jobs[attempt.jobName] == nil {
@@ -148,6 +159,24 @@ struct MLPipelineCloudControllerTests {
             let s = backend.snapshot()
             #expect(s.creates == [train, tune], "one job per attempt")
             #expect(s.stops.isEmpty)
+        }
+    }
+
+    @Test("a start that fails with an unclassified error keeps the attempt Running with CloudUnavailable in its message and is retried with backoff until it succeeds, making one job")
+    func unavailableStartRetried() async throws {
+        try await Self.run { api, backend, _ in
+            backend.state.withLock { $0.failingStarts = 2 }
+            _ = try await api.create(Self.pipeline("cloud-flaky"))
+            #expect(try await Self.eventually {
+                let a = try await api.get("cloud-flaky").status?.steps?.first?.attempts?.first
+                return a?.phase == "Running" && a?.message?.hasPrefix("CloudUnavailable: ") == true
+            })
+            #expect(try await Self.eventually { try await api.get("cloud-flaky").status?.steps?.first?.attempts?.first?.cloudJob?.id != nil })
+            let p = try await api.get("cloud-flaky")
+            #expect(p.status?.steps?.first?.attempts?.count == 1)
+            #expect(p.status?.steps?.first?.phase == "Running")
+            let s = backend.snapshot()
+            #expect(s.starts == 3 && s.creates.count == 1, "starts \(s.starts), creates \(s.creates)")
         }
     }
 
