@@ -1,7 +1,9 @@
 /// The prices the controller uses when no `--pricing-config` is given.
 ///
-/// Public on-demand list prices in USD per hour, as published by each provider on its pricing
-/// page, recorded in 2025 (docs/cost.md has the table with the page of each price). They are
+/// Public on-demand list prices in USD per hour from each provider's pricing page (docs/cost.md
+/// has the table with the page of each price). Not verified against the live pages when written
+/// (2026-12-07: the pages' price tables could not be read from the build machine); they are the
+/// published 2025 list prices as the authors knew them. They are
 /// estimates for status, not bills: regions, discounts and price changes differ; a cluster that
 /// needs exact figures ships its own file (chart `pricing:` values).
 extension PricingTable {
