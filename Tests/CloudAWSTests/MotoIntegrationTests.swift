@@ -71,11 +71,13 @@ struct MotoIntegrationTests {
         }
     }
 
-    @Test("requests signed with an IAM user's key pass moto's signature check: S3 put/get/head, SageMaker (JSON 1.1), Batch (REST JSON)")
+    @Test("requests signed with an IAM user's key pass moto's signature check: S3 put/get/head, SageMaker (JSON 1.1), Batch (REST JSON), CloudWatch (query)")
     func signedRequestsPassSignatureChecking() async throws {
         let moto = try await MotoPeer.start()
         defer { moto.stop() }
-        let user = try await Self.setUp(moto, userActions: ["s3:*", "sagemaker:*", "batch:*"])
+        // moto names the CloudWatch action after the signing name (`monitoring:`); AWS IAM says `cloudwatch:`.
+        let user = try await Self.setUp(moto, userActions: ["s3:*", "sagemaker:*", "batch:*", "cloudwatch:GetMetricData",
+                                                            "monitoring:GetMetricData"])
         try await moto.enableAuth()
         let client = Self.client(moto, ["AWS_ACCESS_KEY_ID": user.accessKeyID, "AWS_SECRET_ACCESS_KEY": user.secret])
         let uri = "s3://\(Self.bucket)/runs/r 1/sextant-outputs.json"
@@ -91,6 +93,16 @@ struct MotoIntegrationTests {
         #expect(jobs["TrainingJobSummaries"]?.arrayValue != nil)
         let described = try await client.json(.describeJobs, region: MotoPeer.region, input: ["jobs": []])
         #expect(described["jobs"]?.arrayValue?.isEmpty == true)
+        let now = Date()
+        let metrics = try await client.query(.getMetricData, region: MotoPeer.region, parameters: [
+            "MetricDataQueries.member.1.Id": "auc",
+            "MetricDataQueries.member.1.MetricStat.Metric.Namespace": "Sextant/Training",
+            "MetricDataQueries.member.1.MetricStat.Metric.MetricName": "auc",
+            "MetricDataQueries.member.1.MetricStat.Period": "60",
+            "MetricDataQueries.member.1.MetricStat.Stat": "Average",
+            "StartTime": Fixtures.iso(now.addingTimeInterval(-3600)), "EndTime": Fixtures.iso(now),
+        ])
+        #expect(metrics.contains("GetMetricDataResponse") && AWSXML.value("Id", in: metrics) == "auc", "\(metrics)")
 
         // Auth really is on: a key moto never issued is refused.
         let stranger = Self.client(moto, ["AWS_ACCESS_KEY_ID": "AKIANOTISSUED0000000", "AWS_SECRET_ACCESS_KEY": "whatever-secret"])
