@@ -48,6 +48,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Write one audit.k8s.io/v1 Event JSON line per API request to this file (off by default).")
     var auditLogPath: String?
 
+    @Option(help: "Users besides the admin token: kube-apiserver's CSV format, one `token,user,uid,\"group1,group2\"` per line; their requests are authorized by RBAC.")
+    var tokenAuthFile: String?
+
     @Option(help: "Client-side rate limit of the in-process operator's API requests, per second.")
     var kubeApiQps: Double = 100
 
@@ -85,7 +88,8 @@ struct DevCommand: AsyncParsableCommand {
         let server = try await DevClusterServer(
             configuration: DevClusterConfiguration(
                 port: port, dataDirectory: dir, faults: faults, historyLimit: watchHistory, garbageCollectorRunning: true,
-                auditLogPath: auditLogPath.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL }),
+                auditLogPath: auditLogPath.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL },
+                tokenAuthFile: tokenAuthFile.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL }),
             logger: logger)
         let workloads = WorkloadControllers(
             store: server.store, executor: WorkloadExecutor(rawValue: executor) ?? .simulate,

@@ -1,6 +1,6 @@
 """Drives `sextant dev` with the official Python kubernetes client; prints one JSON document.
 
-Usage: apiserver_client.py crud|watch|conflict|validation
+Usage: apiserver_client.py crud|watch|conflict|validation|expired
 KUBECONFIG must point at the dev cluster's kubeconfig.
 """
 import json
@@ -130,7 +130,22 @@ def validation():
     return out
 
 
+def expired():
+    """A watch from a resourceVersion older than the server's history (run it with a short
+    --watch-history): the client retries once after the 410 ERROR event, then raises it."""
+    v1 = client.CoreV1Api()
+    for i in range(8):
+        v1.create_namespaced_config_map("default", client.V1ConfigMap(metadata=client.V1ObjectMeta(name="e%d" % i)))
+    w = watch.Watch()
+    try:
+        for _ in w.stream(v1.list_namespaced_config_map, "default", resource_version="1", timeout_seconds=5):
+            pass
+        return {"raised": None}
+    except ApiException as e:
+        return {"raised": e.status, "reason": e.reason}
+
+
 if __name__ == "__main__":
     config.load_kube_config()
-    result = {"crud": crud, "watch": watch_events, "conflict": conflict, "validation": validation}[sys.argv[1]]()
+    result = {"crud": crud, "watch": watch_events, "conflict": conflict, "validation": validation, "expired": expired}[sys.argv[1]]()
     print(json.dumps(result))

@@ -68,8 +68,10 @@ enum TableRenderer {
                 let results = path.evaluate(item)
                 guard let first = results.first else { return .null }
                 if type == "date" {
-                    // As apiextensions' table convertor: a timestamp becomes an age ("5m30s").
-                    guard let text = first.stringValue, KubeTime.parse(text) != nil else { return first }
+                    // As apiextensions' table convertor (cellForJSONValue): a timestamp becomes an age
+                    // ("5m30s"), another string "<invalid>", any other value null.
+                    guard let text = first.stringValue else { return .null }
+                    guard KubeTime.parse(text) != nil else { return "<invalid>" }
                     return .string(BuiltinColumns.age(text, now: now))
                 }
                 if type == "string" {

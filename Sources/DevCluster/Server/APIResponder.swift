@@ -20,7 +20,7 @@ struct APIResponder: HTTPResponder {
     static let maxBodySize = 3 * 1024 * 1024
 
     let store: DevStore
-    let token: String
+    let authenticator: Authenticator
     let faults: FaultInjector
     let state: ServerState
     let logger: Logger
@@ -33,9 +33,10 @@ struct APIResponder: HTTPResponder {
         var response: Response
         var failure: Status?
         let notes = AuditNotes()
+        let user = await authenticate(request, context: context)
         do {
             response = try await AuditNotes.$current.withValue(audit == nil ? nil : notes) {
-                try await handle(request, context: context)
+                try await handle(request, context: context, user: user)
             }
         } catch let status as Status {
             failure = status
@@ -52,7 +53,7 @@ struct APIResponder: HTTPResponder {
             let event = AuditLog.event(
                 auditID: auditID, method: request.method.rawValue, requestURI: request.uri.description, query: Query(request.uri.query),
                 userAgent: request.headers[.userAgent], sourceIP: context.channel.remoteAddress?.ipAddress,
-                code: code, failure: failure, received: received, completed: Date(), objectName: notes.objectName)
+                code: code, failure: failure, received: received, completed: Date(), objectName: notes.objectName, user: user?.json)
             audit.write(event)
         }
         if response.body.contentLength == nil {
@@ -68,13 +69,14 @@ struct APIResponder: HTTPResponder {
         return response
     }
 
-    private func handle(_ request: Request, context: DevRequestContext) async throws -> Response {
+    private func handle(_ request: Request, context: DevRequestContext, user: UserInfo?) async throws -> Response {
         let path = request.uri.path
         let unauthenticated = ["/healthz", "/livez", "/readyz", "/version"].contains(path)
-        if !unauthenticated, !(await authenticated(request, context: context)) {
-            return Responses.status(APIErrors.unauthorized)
-        }
         let query = Query(request.uri.query)
+        if !unauthenticated {
+            guard let user else { throw APIErrors.unauthorized }
+            try await authorize(user, method: request.method.rawValue, path: path, query: query)
+        }
         if path != "/admin/faults" && !unauthenticated {
             if let injected = try await faults.beforeRequest(method: request.method.rawValue, path: path) {
                 return injected
@@ -96,12 +98,14 @@ struct APIResponder: HTTPResponder {
             return Responses.json(Discovery.version())
         case .api:
             if let v = accept.aggregatedDiscovery {
-                return Responses.json(Discovery.aggregated(core: true, version: v, catalog), contentType: Discovery.contentType(aggregated: v))
+                return Responses.withETag(Discovery.aggregated(core: true, version: v, catalog), contentType: Discovery.contentType(aggregated: v),
+                                          ifNoneMatch: request.headers[.ifNoneMatch])
             }
             return Responses.json(Discovery.apiVersions(serverAddress: state.address.withLock { $0 }))
         case .apis:
             if let v = accept.aggregatedDiscovery {
-                return Responses.json(Discovery.aggregated(core: false, version: v, catalog), contentType: Discovery.contentType(aggregated: v))
+                return Responses.withETag(Discovery.aggregated(core: false, version: v, catalog), contentType: Discovery.contentType(aggregated: v),
+                                          ifNoneMatch: request.headers[.ifNoneMatch])
             }
             return Responses.json(Discovery.apiGroupList(catalog))
         case .group(let name):
@@ -111,12 +115,21 @@ struct APIResponder: HTTPResponder {
             guard let list = Discovery.resourceList(group: group, version: version, catalog) else { throw APIErrors.pathNotFound }
             return Responses.json(list)
         case .openAPIv2:
-            return Responses.json(OpenAPIDocuments.v2(crds: catalog.crds))
+            return Responses.openAPIv2(OpenAPIDocuments.v2(crds: catalog.crds), accept: request.headers[.accept])
         case .openAPIv3Index:
             return Responses.json(OpenAPIDocuments.v3Index(crds: catalog.crds))
         case .openAPIv3(let sub):
             guard let doc = OpenAPIDocuments.v3(path: sub, crds: catalog.crds) else { throw APIErrors.pathNotFound }
             return Responses.json(doc)
+        case .review(let group, let resource, let namespace):
+            guard request.method == .post else { throw APIErrors.methodNotAllowed }
+            guard let user else { throw APIErrors.unauthorized }
+            return try await AuthEndpoints(store: store, authenticator: authenticator)
+                .review(group: group, resource: resource, namespace: namespace, user: user, body: body, contentType: request.headers[.contentType])
+        case .resource(let target) where target.subresource == "token" && target.info.resource == "serviceaccounts" && target.info.group.isEmpty:
+            guard request.method == .post, let namespace = target.namespace, let name = target.name else { throw APIErrors.methodNotAllowed }
+            return try await AuthEndpoints(store: store, authenticator: authenticator)
+                .tokenRequest(namespace: namespace, name: name, body: body, contentType: request.headers[.contentType])
         case .adminFaults:
             return try await faults.handleAdmin(method: request.method, body: body, store: store)
         case .notFound:
@@ -130,12 +143,25 @@ struct APIResponder: HTTPResponder {
         }
     }
 
-    /// A matching bearer token, or a client certificate verified against the cluster CA.
-    private func authenticated(_ request: Request, context: DevRequestContext) async -> Bool {
+    /// The user of the request's bearer token, or of its client certificate (verified against the
+    /// cluster CA during the handshake); nil when it has neither or the token is not valid.
+    private func authenticate(_ request: Request, context: DevRequestContext) async -> UserInfo? {
         if let header = request.headers[.authorization], header.hasPrefix("Bearer ") {
-            return header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces) == token
+            let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+            return await authenticator.user(bearer: token, store: store)
         }
-        let certificate = try? await context.channel.nioSSL_peerCertificate().get()
-        return certificate != nil
+        guard let certificate = try? await context.channel.nioSSL_peerCertificate().get() else { return nil }
+        return Authenticator.user(certificate: certificate)
+    }
+
+    /// RBAC: `system:masters` may do anything; anyone else needs a rule granting the request's
+    /// verb on its resource (or non-resource URL), else the 403 kube-apiserver sends.
+    private func authorize(_ user: UserInfo, method: String, path: String, query: Query) async throws {
+        if user.isMaster { return }
+        let attributes = AuthorizationAttributes(RequestInfo.parse(method: method, path: path, query: query), path: path)
+        let objects = await store.rbacObjects(namespace: attributes.namespace)
+        if !RBACAuthorizer.allows(user: user, attributes, objects) {
+            throw RBACAuthorizer.forbidden(user: user, attributes)
+        }
     }
 }

@@ -48,14 +48,15 @@ public final class AuditLog: Sendable {
     /// The event for one finished request. `objectName` is the name the handler found in the
     /// request's object (`AuditNotes`): it fills `objectRef.name` when the path has none (a create).
     static func event(auditID: String, method: String, requestURI: String, query: Query, userAgent: String?, sourceIP: String?,
-                      code: Int, failure: Status?, received: Date, completed: Date, objectName: String? = nil) -> JSONValue {
+                      code: Int, failure: Status?, received: Date, completed: Date, objectName: String? = nil,
+                      user: JSONValue? = nil) -> JSONValue {
         let path = requestURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestURI
         var info = RequestInfo.parse(method: method, path: path, query: query)
         if info.isResourceRequest && info.name.isEmpty, let objectName, !objectName.isEmpty { info.name = objectName }
         var event: JSONValue = [
             "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": .string(auditID),
             "stage": "ResponseComplete", "requestURI": .string(requestURI), "verb": .string(info.verb),
-            "user": ["username": "admin", "groups": ["system:masters", "system:authenticated"]],
+            "user": user ?? ["username": "system:anonymous", "groups": ["system:unauthenticated"]],
             "sourceIPs": .array([.string(sourceIP ?? "127.0.0.1")]),
         ]
         if let userAgent { event["userAgent"] = .string(userAgent) }

@@ -23,10 +23,14 @@ public struct DevClusterConfiguration: Sendable {
     /// When set, every API request is recorded there as one audit.k8s.io/v1 Event JSON line
     /// (`sextant dev --audit-log-path`). Off by default.
     public var auditLogPath: URL?
+    /// kube-apiserver's `--token-auth-file` (CSV `token,user,uid,"group1,group2"`): more users,
+    /// authorized by RBAC (the admin token and `system:masters` certificates are not).
+    public var tokenAuthFile: URL?
 
     public init(host: String = "127.0.0.1", port: Int = 6443, dataDirectory: URL, faults: FaultConfiguration = FaultConfiguration(),
-                historyLimit: Int = 10_000, garbageCollectorRunning: Bool = false, auditLogPath: URL? = nil) {
+                historyLimit: Int = 10_000, garbageCollectorRunning: Bool = false, auditLogPath: URL? = nil, tokenAuthFile: URL? = nil) {
         self.auditLogPath = auditLogPath
+        self.tokenAuthFile = tokenAuthFile
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -50,6 +54,8 @@ public final class DevClusterServer: Sendable {
     public let faults: FaultInjector
     /// The request audit log, when `configuration.auditLogPath` is set.
     public let auditLog: AuditLog?
+    /// Bearer tokens and certificates to users.
+    let authenticator: Authenticator
     let state = ServerState()
     let logger: Logger
 
@@ -66,6 +72,14 @@ public final class DevClusterServer: Sendable {
         try? FileManager.default.removeItem(at: dir.appendingPathComponent("kubeconfig"))
         certificates = try DevCertificates.loadOrCreate(in: dir)
         token = try Self.loadOrCreateToken(in: dir)
+        var tokenFile = TokenAuthFile()
+        if let path = configuration.tokenAuthFile {
+            guard let text = try? String(contentsOf: path, encoding: .utf8) else {
+                throw DevClusterError.configuration("cannot read the token auth file \(path.path)")
+            }
+            tokenFile = try TokenAuthFile.parse(text)
+        }
+        authenticator = Authenticator(adminToken: token, tokenFile: tokenFile, serviceAccounts: try ServiceAccountTokens.loadOrCreate(in: dir))
         faults = FaultInjector(configuration: configuration.faults, logger: logger)
         auditLog = try configuration.auditLogPath.map { try AuditLog(path: $0) }
         if configuration.faults.isActive {
@@ -146,7 +160,7 @@ public final class DevClusterServer: Sendable {
     }
 
     func makeHTTPService(onListening: @escaping @Sendable (Int) async -> Void) throws -> some Service {
-        let responder = APIResponder(store: devStore, token: token, faults: faults, state: state, logger: logger, audit: auditLog)
+        let responder = APIResponder(store: devStore, authenticator: authenticator, faults: faults, state: state, logger: logger, audit: auditLog)
         let state = self.state
         let logger = self.logger
         let path = kubeconfigPath

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -75,6 +76,51 @@ enum Responses {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A document with an `ETag` (the quoted upper-case hex SHA-512 of its JSON), `Vary: Accept` and
+    /// `Cache-Control: public`, or `304 Not Modified` when `If-None-Match` names that ETag — as
+    /// kube-apiserver serves aggregated discovery (`discovery/aggregated/etag.go`).
+    static func withETag(_ value: JSONValue, contentType: String, ifNoneMatch: String?) -> Response {
+        let data = value.data()
+        let etag = "\"" + SHA512.hash(data: data).map { String(format: "%02X", $0) }.joined() + "\""
+        var headers = HTTPFields()
+        headers[.eTag] = etag
+        headers[.vary] = "Accept"
+        headers[.cacheControl] = "public"
+        let candidates = (ifNoneMatch ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if candidates.contains(etag) { return Response(status: .notModified, headers: headers) }
+        headers[.contentType] = contentType
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `/openapi/v2` negotiated as kube-openapi does: the first Accept clause (by q) that is JSON or
+    /// the gnostic protobuf wins; nothing acceptable is `406 Not Acceptable` with an empty body.
+    static func openAPIv2(_ doc: JSONValue, accept: String?) -> Response {
+        var clauses: [(type: String, q: Double, index: Int)] = []
+        for (index, clause) in (accept ?? "*/*").split(separator: ",").enumerated() {
+            let params = clause.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            var q = 1.0
+            for p in params.dropFirst() where p.hasPrefix("q=") { q = Double(p.dropFirst(2)) ?? 1 }
+            if let type = params.first, q > 0 { clauses.append((type.lowercased(), q, index)) }
+        }
+        clauses.sort { $0.q != $1.q ? $0.q > $1.q : $0.index < $1.index }
+        for clause in clauses {
+            let parts = clause.type.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == "application" || parts[0] == "*" else { continue }
+            var headers = HTTPFields()
+            headers[.vary] = "Accept"
+            headers[.eTag] = "\"\(OpenAPIDocuments.hash(doc))\""
+            if parts[1] == "json" || parts[1] == "*" {
+                headers[.contentType] = jsonType
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: doc.data())))
+            }
+            if OpenAPIv2Protobuf.acceptedSubtypes.contains(parts[1]) {
+                headers[.contentType] = OpenAPIv2Protobuf.contentType
+                return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIv2Protobuf.encode(doc))))
+            }
+        }
+        return Response(status: .notAcceptable)
     }
 
     /// A `Success` Status (deletecollection, deletes of kinds that do not return the object).

@@ -20,6 +20,7 @@ extension ResourceHandler {
         if !info.isCustom { accepted.append(Self.strategicPatchType) }
         accepted.append(Self.applyPatchType)
         guard accepted.contains(contentType) else { throw APIErrors.unsupportedPatch(accepted) }
+        try RequestOptions.validatePatch(query, patchType: contentType)
 
         var opts = writeOptions(query, headers: headers, subresource: target.subresource)
         let patch: JSONValue = contentType == Self.applyPatchType
@@ -61,10 +62,7 @@ extension ResourceHandler {
         default:
             try Self.requireObjectPatch(patch)
             try BodyDecoding.checkTypeMeta(patch, info: info, name: name)
-            guard let manager = query["fieldManager"], !manager.isEmpty else {
-                let patchOptions = ResourceInfo(group: "meta.k8s.io", version: "v1", resource: "patchoptions", kind: "PatchOptions", namespaced: false)
-                throw APIErrors.invalid(patchOptions, "", [APIErrors.required("fieldManager", "is required for apply patch")])
-            }
+            let manager = query["fieldManager"] ?? ""  // required: checked by validatePatch
             let force = query.bool("force")
             let now = opts.now
             opts.managedFieldsHandled = true

@@ -53,9 +53,33 @@ enum ProtobufSchemas {
         "rolebindings.rbac.authorization.k8s.io": "RoleBinding", "clusterrolebindings.rbac.authorization.k8s.io": "ClusterRoleBinding",
         "poddisruptionbudgets.policy": "PodDisruptionBudget", "priorityclasses.scheduling.k8s.io": "PriorityClass",
         "ingresses.networking.k8s.io": "Ingress",
+        // Create-only kinds (not stored): kubectl create token, kubectl auth can-i / whoami.
+        "tokenrequests.authentication.k8s.io": "TokenRequest", "selfsubjectreviews.authentication.k8s.io": "SelfSubjectReview",
+        "selfsubjectaccessreviews.authorization.k8s.io": "SelfSubjectAccessReview",
+        "selfsubjectrulesreviews.authorization.k8s.io": "SelfSubjectRulesReview",
+        "subjectaccessreviews.authorization.k8s.io": "SubjectAccessReview",
+        "localsubjectaccessreviews.authorization.k8s.io": "SubjectAccessReview",
     ]
 
     static let messages: [String: Message] = meta.merging(core) { a, _ in a }.merging(workloads) { a, _ in a }.merging(others) { a, _ in a }
+        .merging(auth) { a, _ in a }
+
+    // k8s.io/api/authentication/v1 and authorization/v1
+    static let auth: [String: Message] = [
+        "TokenRequest": [1: msg("metadata", "ObjectMeta"), 2: msg("spec", "TokenRequestSpec")],
+        "TokenRequestSpec": [1: strs("audiences"), 3: msg("boundObjectRef", "BoundObjectReference"), 4: i64("expirationSeconds")],
+        "BoundObjectReference": [1: str("kind"), 2: str("apiVersion"), 3: str("name"), 4: str("uid")],
+        "SelfSubjectReview": [1: msg("metadata", "ObjectMeta")],
+        "SelfSubjectAccessReview": [1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SelfSubjectAccessReviewSpec")],
+        "SelfSubjectAccessReviewSpec": [1: msg("resourceAttributes", "ResourceAttributes"), 2: msg("nonResourceAttributes", "NonResourceAttributes")],
+        "ResourceAttributes": [1: str("namespace"), 2: str("verb"), 3: str("group"), 4: str("version"), 5: str("resource"), 6: str("subresource"), 7: str("name")],
+        "NonResourceAttributes": [1: str("path"), 2: str("verb")],
+        "SelfSubjectRulesReview": [1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SelfSubjectRulesReviewSpec")],
+        "SelfSubjectRulesReviewSpec": [1: str("namespace")],
+        "SubjectAccessReview": [1: msg("metadata", "ObjectMeta"), 2: msg("spec", "SubjectAccessReviewSpec")],
+        "SubjectAccessReviewSpec": [1: msg("resourceAttributes", "ResourceAttributes"), 2: msg("nonResourceAttributes", "NonResourceAttributes"),
+                                    3: str("user"), 4: strs("groups"), 6: str("uid")],
+    ]
 
     // k8s.io/apimachinery/pkg/apis/meta/v1
     static let meta: [String: Message] = [

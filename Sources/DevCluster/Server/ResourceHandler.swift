@@ -23,6 +23,7 @@ struct ResourceHandler: Sendable {
         case (.get, let name?):
             if target.subresource == "log" { return try await podLog(target, name: name, query: query) }
             if target.subresource == "scale" { return try await scale(target, name: name, method: .get, query: query, headers: headers, body: body) }
+            if let rv = try RequestOptions.resourceVersion(query), rv > 0 { try await waitForResourceVersion(rv) }
             let object = try await store.getObject(info, namespace: target.namespace, name: name)
             return render(object, info: info, accept: accept, status: .ok)
         case (.post, nil) where !clusterWideNamespaced:
@@ -100,9 +101,11 @@ struct ResourceHandler: Sendable {
 
     func list(_ target: ResourceRequest, query: Query, accept: AcceptedFormat) async throws -> Response {
         let info = target.info
+        try RequestOptions.validateList(query, watch: false)
         let filter = try ListFilter(info: info, query: query)
         var after: String?
         var listRV: UInt64?
+        var exact = false
         let all: [(key: String, object: JSONValue)]
         let rv: UInt64
         if let token = query["continue"], !token.isEmpty {
@@ -110,12 +113,20 @@ struct ResourceHandler: Sendable {
             after = decoded.lastKey
             // rv 0: the "inconsistent" token of a 410 (continue from the key, current state).
             listRV = decoded.rv == 0 ? nil : decoded.rv
+        } else if let requested = try RequestOptions.resourceVersion(query), requested > 0 {
+            // Not older than N (the default), or exactly N: a snapshot from the change history.
+            try await waitForResourceVersion(requested)
+            if query["resourceVersionMatch"] == RequestOptions.exact {
+                listRV = requested
+                exact = true
+            }
         }
         if let listRV {
             // Later pages are served at the first page's resourceVersion, as kube-apiserver does.
             do {
                 (all, rv) = try await store.listObjects(info, namespace: target.namespace, after: after, at: listRV) { filter.matches($0) }
             } catch is DevStore.ContinueExpired {
+                if exact { throw RequestOptions.listTooOld }
                 var status = APIErrors.expired(Self.continueExpiredMessage)
                 status.metadata = ListMeta(continue: ContinueToken.encode(rv: 0, lastKey: after ?? ""))
                 throw status
@@ -149,10 +160,12 @@ struct ResourceHandler: Sendable {
 
     func presentAll(_ objects: [JSONValue], info: ResourceInfo) async -> [JSONValue] {
         if info.storageKey == "events" && info.group == "events.k8s.io" { return objects.map(EventConversion.toEventsV1) }
+        let schema = info.isCustom ? catalog.custom[info.gvr]?.schema : nil
         return objects.map { object in
             var o = object
             o["apiVersion"] = .string(info.apiVersion)
             o["kind"] = .string(info.kind)
+            if let schema { SchemaValidation.applyDefaults(&o, schema: schema) }
             return o
         }
     }
@@ -161,6 +174,7 @@ struct ResourceHandler: Sendable {
 
     func create(_ target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
         try validateFieldValidation(query)
+        try RequestOptions.checkBodyMediaType(headers[.contentType], info: target.info)
         let object = try BodyDecoding.decode(body, contentType: headers[.contentType], info: target.info)
         AuditNotes.current?.recordObjectName(object[path: ["metadata", "name"]]?.stringValue)
         try BodyDecoding.checkTypeMeta(object, info: target.info, name: nil)
@@ -176,6 +190,7 @@ struct ResourceHandler: Sendable {
         guard target.subresource == nil || target.subresource == "status" || target.subresource == "finalize" else {
             throw APIErrors.methodNotAllowed
         }
+        try RequestOptions.checkBodyMediaType(headers[.contentType], info: info)
         let object = try BodyDecoding.decode(body, contentType: headers[.contentType], info: target.info)
         try BodyDecoding.checkTypeMeta(object, info: info, name: name)
         try await faults.checkConflict(info: info, namespace: target.namespace, name: name)
@@ -193,6 +208,18 @@ struct ResourceHandler: Sendable {
     /// Kinds whose PUT creates a missing object (kube-apiserver's AllowCreateOnUpdate).
     static func allowsCreateOnUpdate(_ info: ResourceInfo) -> Bool {
         ["events", "leases.coordination.k8s.io", "endpoints"].contains(info.storageKey)
+    }
+
+    /// Waits (up to 3 s, as the watch cache does) until the store reached `rv`; then 504
+    /// `Too large resource version`.
+    func waitForResourceVersion(_ rv: UInt64) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(3))
+        while true {
+            let current = await store.resourceVersion()
+            if current >= rv { return }
+            if ContinuousClock.now >= deadline { throw RequestOptions.tooLargeResourceVersion(rv, current: current) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     // MARK: Delete
@@ -231,9 +258,13 @@ struct ResourceHandler: Sendable {
         return Responses.json(result.object)
     }
 
-    /// Kinds whose registry sets ReturnDeletedObject (pods, custom resources, CRDs, namespaces' final delete).
+    /// Kinds whose registry sets `ReturnDeletedObject` (pkg/registry/.../storage): a completed delete
+    /// of any other kind (custom resources included) answers a `Success` Status with details.
     static func returnsDeletedObject(_ info: ResourceInfo) -> Bool {
-        info.isCustom || (info.group.isEmpty && info.resource == "pods")
+        if info.group.isEmpty {
+            return ["pods", "services", "serviceaccounts", "namespaces", "persistentvolumeclaims", "persistentvolumes"].contains(info.resource)
+        }
+        return info.group == "storage.k8s.io" && info.resource == "storageclasses"
     }
 
     func deleteCollection(_ target: ResourceRequest, query: Query, body: ByteBuffer) async throws -> Response {

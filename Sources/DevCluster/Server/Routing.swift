@@ -17,6 +17,8 @@ enum Route: Sendable {
     case groupVersion(group: String, version: String)
     case resource(ResourceRequest)
     case openAPIv2, openAPIv3Index, openAPIv3(String)
+    /// A create-only review of authentication.k8s.io/v1 or authorization.k8s.io/v1.
+    case review(group: String, resource: String, namespace: String?)
     case adminFaults
     case notFound
 }
@@ -48,6 +50,11 @@ enum Router {
             if segments.count == 3 { return .groupVersion(group: segments[1], version: segments[2]) }
             let (group, version) = (segments[1], segments[2])
             segments.removeFirst(3)
+            if ["authentication.k8s.io", "authorization.k8s.io"].contains(group), version == "v1" {
+                if segments.count == 1 { return .review(group: group, resource: segments[0], namespace: nil) }
+                if segments.count == 3, segments[0] == "namespaces" { return .review(group: group, resource: segments[2], namespace: segments[1]) }
+                return .notFound
+            }
             return resourceRoute(group: group, version: version, segments, catalog)
         default:
             return .notFound

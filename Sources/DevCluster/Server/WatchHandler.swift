@@ -13,6 +13,7 @@ extension ResourceHandler {
     /// A watch as a chunked stream of JSON lines (`{"type":"ADDED","object":{...}}`).
     func watch(_ target: ResourceRequest, query: Query, accept: AcceptedFormat) async throws -> Response {
         let info = target.info
+        try RequestOptions.validateList(query, watch: true)
         let filter = try ListFilter(info: info, query: query)
         let rvParam = query["resourceVersion"] ?? ""
         let sendInitial = query["sendInitialEvents"] == "true"
@@ -112,6 +113,7 @@ extension ResourceHandler {
         } else {
             object["apiVersion"] = .string(info.apiVersion)
             object["kind"] = .string(info.kind)
+            if info.isCustom, let schema = catalog.custom[info.gvr]?.schema { SchemaValidation.applyDefaults(&object, schema: schema) }
         }
         if accept.table {
             return TableRenderer.table(items: [object], resource: info.gvr, printerColumns: catalog.custom[info.gvr]?.printerColumns,

@@ -7,7 +7,9 @@ extension DevStore {
     /// Strict-validation 400 itself. Unknown-field warnings are appended to `warnings`.
     func validate(_ info: ResourceInfo, _ object: inout JSONValue, old: JSONValue?, opts: WriteOptions, warnings: inout [String]) throws -> [StatusCause] {
         if info.storageKey == ResourceCatalog.crdStorageKey {
-            return CRDRules.validateAndSetStatus(&object, old: old, now: opts.now)
+            let name = object[path: ["metadata", "name"]]?.stringValue
+            let others = (objects[ResourceCatalog.crdStorageKey] ?? [:]).values.filter { $0[path: ["metadata", "name"]]?.stringValue != name }
+            return CRDRules.validateAndSetStatus(&object, old: old, now: opts.now, others: Array(others))
         }
         if !info.isCustom {
             // Built-ins written through the API (not the in-process controllers): strict decoding
@@ -42,7 +44,7 @@ extension DevStore {
 /// The apiextensions-apiserver's CRD validation and its NamesAccepted/Established controller,
 /// collapsed into the write (conditions are set before the CRD is returned, so it is served at once).
 enum CRDRules {
-    static func validateAndSetStatus(_ crd: inout JSONValue, old: JSONValue?, now: Date) -> [StatusCause] {
+    static func validateAndSetStatus(_ crd: inout JSONValue, old: JSONValue?, now: Date, others: [JSONValue] = []) -> [StatusCause] {
         var causes: [StatusCause] = []
         let spec = crd["spec"] ?? .emptyObject
         let group = spec["group"]?.stringValue ?? ""
@@ -98,10 +100,17 @@ enum CRDRules {
         if names["listKind"] == nil { names["listKind"] = .string("\(kind)List") }
         crd[path: ["spec", "names"]] = names
         var status = old?["status"] ?? .emptyObject
-        status["acceptedNames"] = names
+        let decision = CRDNames.decide(requested: names, accepted: status["acceptedNames"], group: group, others: others)
+        status["acceptedNames"] = decision.accepted
         var conditions = (try? (status["conditions"] ?? .array([])).decode(as: [Condition].self)) ?? []
-        conditions.set(type: "NamesAccepted", status: ConditionStatus.true, reason: "NoConflicts", message: "no conflicts found", observedGeneration: nil, now: now)
-        conditions.set(type: "Established", status: ConditionStatus.true, reason: "InitialNamesAccepted", message: "the initial names have been accepted", observedGeneration: nil, now: now)
+        conditions.set(type: "NamesAccepted", status: decision.namesAccepted ? ConditionStatus.true : ConditionStatus.false,
+                       reason: decision.reason, message: decision.message, observedGeneration: nil, now: now)
+        let established = conditions.first { $0.type == "Established" }?.status == ConditionStatus.true
+        if decision.namesAccepted || established {
+            conditions.set(type: "Established", status: ConditionStatus.true, reason: "InitialNamesAccepted", message: "the initial names have been accepted", observedGeneration: nil, now: now)
+        } else {
+            conditions.set(type: "Established", status: ConditionStatus.false, reason: "NotAccepted", message: "not all names are accepted", observedGeneration: nil, now: now)
+        }
         status["conditions"] = (try? JSONValue(encoding: conditions)) ?? .array([])
         var stored = status["storedVersions"]?.arrayValue?.compactMap(\.stringValue) ?? []
         for version in versions where version["storage"]?.boolValue == true {

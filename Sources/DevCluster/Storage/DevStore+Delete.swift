@@ -46,6 +46,7 @@ extension DevStore {
         }
         var marked = old
         if marked[path: ["metadata", "deletionTimestamp"]] == nil {
+            Self.bumpGenerationForDeletion(&marked)
             marked[path: ["metadata", "deletionTimestamp"]] = .string(KubeTime.format(now))
             marked[path: ["metadata", "deletionGracePeriodSeconds"]] = .int(0)
         }

@@ -100,7 +100,10 @@ extension DevStore {
             throw APIErrors.namespaceNotFound(namespace)
         }
         if ns[path: ["metadata", "deletionTimestamp"]] != nil {
-            throw APIErrors.forbidden(info, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            // The NamespaceLifecycle admission plugin's answer, with its cause.
+            var status = APIErrors.forbidden(info, name, "unable to create new content in namespace \(namespace) because it is being terminated")
+            status.details?.causes = [StatusCause(reason: "NamespaceTerminating", message: "namespace \(namespace) is being terminated", field: "metadata.namespace")]
+            throw status
         }
     }
 
@@ -134,6 +137,7 @@ extension DevStore {
            rv != old[path: ["metadata", "resourceVersion"]]?.stringValue {
             throw APIErrors.conflict(info, name)
         }
+        try Self.checkUpdatePreconditions(info, name: name, new: object, old: old)
         // Server-owned metadata comes from the stored object.
         var meta = object["metadata"]?.objectValue ?? [:]
         let oldMeta = old["metadata"]?.objectValue ?? [:]

@@ -87,6 +87,7 @@ public actor DevStore: ObjectStore {
         for name in ["default", "kube-system", "kube-public", "kube-node-lease"] where objects[info.storageKey]?[name] == nil {
             _ = try createObject(info, namespace: nil, ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(name)]], WriteOptions(fieldManager: "kube-apiserver"))
         }
+        try bootstrapRBAC()
         try await awaitDurable()
     }
 
@@ -152,6 +153,9 @@ public actor DevStore: ObjectStore {
         }
         out["apiVersion"] = .string(info.apiVersion)
         out["kind"] = .string(info.kind)
+        // Defaults apply when an object is read from storage too (a default added to the CRD
+        // after the object was stored shows on read), as the apiextensions-apiserver decoder does.
+        if info.isCustom, let schema = catalog.custom[info.gvr]?.schema { SchemaValidation.applyDefaults(&out, schema: schema) }
         return out
     }
 

@@ -22,6 +22,14 @@ enum ObjectRules {
             break
         }
         if info.resource == "customresourcedefinitions" { return [] }  // checked by the CRD rules
+        if info.group == "rbac.authorization.k8s.io" {
+            // ValidateRBACName: any path segment name (`system:discovery` is valid).
+            if name == "." || name == ".." { return [APIErrors.invalidValue("metadata.name", .string(name), "may not be '\(name)'")] }
+            for bad in ["/", "%"] where name.contains(bad) {
+                return [APIErrors.invalidValue("metadata.name", .string(name), "may not contain '\(bad)'")]
+            }
+            return []
+        }
         if !isDNS1123Subdomain(name) {
             return [APIErrors.invalidValue("metadata.name", .string(name), dns1123SubdomainMessage)]
         }

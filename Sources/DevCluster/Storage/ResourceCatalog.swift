@@ -41,9 +41,11 @@ struct ResourceCatalog: Sendable {
     static func infos(for crd: JSONValue) -> [(ResourceInfo, CustomResourceVersion)] {
         guard let spec = crd["spec"], let group = spec["group"]?.stringValue,
               let plural = spec[path: ["names", "plural"]]?.stringValue,
-              let kind = spec[path: ["names", "kind"]]?.stringValue,
+              let requestedKind = spec[path: ["names", "kind"]]?.stringValue,
               let name = crd[path: ["metadata", "name"]]?.stringValue else { return [] }
-        let names = spec["names"] ?? .emptyObject
+        // Served under the accepted names (a conflicting shortName is not served).
+        let names = crd[path: ["status", "acceptedNames"]] ?? spec["names"] ?? .emptyObject
+        let kind = names["kind"]?.stringValue ?? requestedKind
         let strings: (String) -> [String] = { key in names[key]?.arrayValue?.compactMap(\.stringValue) ?? [] }
         var result: [(ResourceInfo, CustomResourceVersion)] = []
         for version in spec["versions"]?.arrayValue ?? [] {
@@ -59,7 +61,7 @@ struct ResourceCatalog: Sendable {
                 subresources: subresources, storageKey: "\(plural).\(group)", crdName: name)
             let extra = CustomResourceVersion(
                 schema: version[path: ["schema", "openAPIV3Schema"]],
-                printerColumns: version["additionalPrinterColumns"]?.arrayValue,
+                printerColumns: version["additionalPrinterColumns"]?.arrayValue ?? [],
                 storage: version["storage"]?.boolValue ?? false)
             result.append((info, extra))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import KubeCore
 import Logging
+import Synchronization
 
 /// The garbage collector: deletes dependents whose owners (by ownerReference uid) are gone
 /// (background), deletes the blocking dependents of owners being deleted in the foreground
@@ -12,6 +13,13 @@ import Logging
 struct GarbageCollector: Sendable {
     let store: any ObjectStore
     let logger: Logger
+    /// `dependent uid/owner uid` pairs already reported as OwnerRefInvalidNamespace.
+    private let reported = ReportedReferences()
+
+    init(store: any ObjectStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
 
     func run() async {
         while !Task.isCancelled {
@@ -100,6 +108,9 @@ struct GarbageCollector: Sendable {
 
     /// Background collection of one dependent.
     private func collect(_ node: OwnerIndex.Node, index: OwnerIndex) async {
+        for owner in GCLogic.invalidNamespaceOwners(node, index: index) where reported.insert("\(node.uid)/\(owner.uid)") {
+            await reportInvalidNamespace(node, owner: owner, index: index)
+        }
         var decision = GCLogic.decide(node, index: index)
         // Confirm absent owners with a read before acting (the index may lag a moment).
         if decision != .keep {
@@ -121,6 +132,28 @@ struct GarbageCollector: Sendable {
         case .delete(let propagation):
             await delete(node, propagation: propagation)
         }
+    }
+
+    /// The graph builder's Warning event on the dependent:
+    /// `ownerRef [v1/Kind, namespace: ns, name: n, uid: u] does not exist in namespace "ns"`.
+    private func reportInvalidNamespace(_ node: OwnerIndex.Node, owner: OwnerReference, index: OwnerIndex) async {
+        let namespace = node.namespace ?? "default"
+        let now = KubeTime.format(Date())
+        let dependentKind = index.kind(of: node.resource)
+        let message = "ownerRef [\(owner.apiVersion)/\(owner.kind), namespace: \(node.namespace ?? ""), name: \(owner.name), uid: \(owner.uid)] does not exist in namespace \"\(node.namespace ?? "")\""
+        let event: JSONValue = [
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": ["name": .string("\(node.name).\(UInt64(Date().timeIntervalSince1970 * 1_000_000))"), "namespace": .string(namespace)],
+            "involvedObject": [
+                "apiVersion": .string(dependentKind.apiVersion), "kind": .string(dependentKind.kind), "namespace": .string(node.namespace ?? ""),
+                "name": .string(node.name), "uid": .string(node.uid),
+            ],
+            "reason": "OwnerRefInvalidNamespace", "message": .string(message), "type": "Warning",
+            "source": ["component": "garbage-collector-controller"], "reportingComponent": "garbage-collector-controller",
+            "firstTimestamp": .string(now), "lastTimestamp": .string(now), "count": 1,
+        ]
+        _ = try? await store.create(GroupVersionResource(group: "", version: "v1", resource: "events"), namespace: namespace, event)
+        logger.warning("invalid owner reference", metadata: ["namespace": "\(node.namespace ?? "")", "name": "\(node.name)", "message": "\(message)"])
     }
 
     private func delete(_ node: OwnerIndex.Node, propagation: String) async {
@@ -162,4 +195,12 @@ struct GarbageCollector: Sendable {
             }
         }
     }
+}
+
+/// Pairs already reported (each invalid reference gets one event).
+final class ReportedReferences: Sendable {
+    private let seen = Mutex<Set<String>>([])
+
+    /// True the first time `key` is inserted.
+    func insert(_ key: String) -> Bool { seen.withLock { $0.insert(key).inserted } }
 }

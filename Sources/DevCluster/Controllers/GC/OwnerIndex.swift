@@ -48,6 +48,14 @@ struct OwnerIndex: Sendable {
 
     func node(_ uid: String) -> Node? { nodes[uid] }
 
+    /// The apiVersion and kind of a resource, as learnt from its objects.
+    func kind(of resource: GroupVersionResource) -> (apiVersion: String, kind: String) {
+        for (key, value) in resourceOfKind where value == resource {
+            if let slash = key.lastIndex(of: "/") { return (String(key[..<slash]), String(key[key.index(after: slash)...])) }
+        }
+        return (resource.apiVersion, "")
+    }
+
     func resource(for owner: OwnerReference) -> GroupVersionResource? {
         resourceOfKind["\(owner.apiVersion)/\(owner.kind)"]
     }
@@ -67,14 +75,28 @@ enum GCLogic {
     static let foregroundFinalizer = "foregroundDeletion"
     static let orphanFinalizer = "orphan"
 
+    /// Owner references that name an object of another namespace (an owner is looked up in the
+    /// dependent's namespace, so for a namespaced dependent such an owner is absent), or a
+    /// namespaced owner of a cluster-scoped dependent (never resolvable). kube-controller-manager
+    /// reports each with a Warning event `OwnerRefInvalidNamespace`.
+    static func invalidNamespaceOwners(_ node: OwnerIndex.Node, index: OwnerIndex) -> [OwnerReference] {
+        node.owners.filter { owner in
+            guard let found = index.node(owner.uid), let ownerNamespace = found.namespace else { return false }
+            return ownerNamespace != node.namespace
+        }
+    }
+
     /// Decides for `node` given which of its owners exist in `index`.
     static func decide(_ node: OwnerIndex.Node, index: OwnerIndex) -> GCDecision {
         guard !node.owners.isEmpty, !node.deleting else { return .keep }
+        let invalid = Set(invalidNamespaceOwners(node, index: index).map(\.uid))
+        // A cluster-scoped object with a namespaced owner: an error that does not resolve, left alone.
+        if node.namespace == nil && !invalid.isEmpty { return .keep }
         var solid: [String] = []
         var dangling: [String] = []
         var waiting: [String] = []
         for owner in node.owners {
-            guard let found = index.node(owner.uid) else { dangling.append(owner.uid); continue }
+            guard let found = index.node(owner.uid), !invalid.contains(owner.uid) else { dangling.append(owner.uid); continue }
             if found.deleting && found.finalizers.contains(foregroundFinalizer) {
                 waiting.append(owner.uid)
             } else {

@@ -13,6 +13,8 @@ struct ContainerRunner: Sendable {
     let container: JSONValue
     let port: Int?
     let reporter: PodStatusReporter
+    /// The container's state taken over from the pod's status after a restart of `sextant dev`.
+    var resumed: ContainerRun?
 
     private var name: String { container["name"]?.stringValue ?? "" }
     private var restartPolicy: String { pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always" }
@@ -22,22 +24,37 @@ struct ContainerRunner: Sendable {
         var exit: HostExit
         var reason: String?
         var message: String?
+        /// When it ended, if not now (a simulated container ends on its schedule).
+        var finishedAt: Date?
     }
 
     func run() async {
         let files = context.files
-        var restarts = 0
+        var restarts = resumed?.restartCount ?? 0
+        var resumedStart: Date?
+        switch resumed?.state {
+        case .terminated?: return
+        case .running(let at)?:
+            let recorded = try? String(contentsOf: files.startedFile(namespace: key.namespace, pod: key.name, container: name), encoding: .utf8)
+            resumedStart = PodResume.preciseStart(recorded: recorded, status: at)
+        case .waiting?, nil: break
+        }
         while handle.stopReason == nil, !Task.isCancelled {
-            let startedAt = context.options.now()
+            let startedAt = resumedStart ?? context.options.now()
             let needsProbe = port != nil
-            try? Data().write(to: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
+            if resumedStart == nil {
+                try? Data().write(to: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
+                try? Data(String(startedAt.timeIntervalSince1970).utf8)
+                    .write(to: files.startedFile(namespace: key.namespace, pod: key.name, container: name))
+            }
+            resumedStart = nil
             await reporter.update(index) { run in
                 run.state = .running(startedAt: startedAt)
                 run.ready = !needsProbe
             }
             let outcome: Outcome
             switch context.executor {
-            case .simulate: outcome = await simulate()
+            case .simulate: outcome = await simulate(startedAt: startedAt)
             case .local: outcome = await runLocal(startedAt: startedAt)
             }
             let stop = handle.stopReason
@@ -46,7 +63,7 @@ struct ContainerRunner: Sendable {
                 exitCode: outcome.exit.exitCode, signal: outcome.exit.signal,
                 reason: outcome.reason ?? PodStatusLogic.terminationReason(exitCode: outcome.exit.exitCode, deadlineExceeded: stop == .deadline),
                 message: outcome.message ?? terminationMessage(exitCode: outcome.exit.exitCode),
-                startedAt: startedAt, finishedAt: context.options.now())
+                startedAt: startedAt, finishedAt: outcome.finishedAt ?? context.options.now())
             await reporter.update(index) { run in
                 run.state = .terminated(termination)
                 run.ready = false
@@ -81,7 +98,9 @@ struct ContainerRunner: Sendable {
         return handle.stopReason == nil
     }
 
-    private func simulate() async -> Outcome {
+    /// Plays the simulate script: the container ends `seconds` after `startedAt` (also when that
+    /// start was before a restart of `sextant dev`).
+    private func simulate(startedAt: Date) async -> Outcome {
         let files = context.files
         let script = SimulateScript.of(pod: pod, restartPolicy: restartPolicy)
         files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated container \(name) started")
@@ -93,11 +112,12 @@ struct ContainerRunner: Sendable {
         if let error = script.error {
             return Outcome(exit: HostExit(exitCode: 1, signal: nil), reason: "Error", message: error)
         }
-        guard await sleepUnlessStopped(script.seconds) else {
+        let end = startedAt.addingTimeInterval(script.seconds)
+        guard await sleepUnlessStopped(end.timeIntervalSince(context.options.now())) else {
             return Outcome(exit: HostExit(exitCode: 143, signal: 15))
         }
         files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated exit code \(script.exitCode) after \(script.seconds)s")
-        return Outcome(exit: HostExit(exitCode: script.exitCode, signal: nil), message: script.message)
+        return Outcome(exit: HostExit(exitCode: script.exitCode, signal: nil), message: script.message, finishedAt: end)
     }
 
     private func runLocal(startedAt: Date) async -> Outcome {

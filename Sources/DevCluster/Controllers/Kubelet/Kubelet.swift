@@ -24,6 +24,8 @@ struct Kubelet: Sendable {
         var key: ObjectKey
         var pod: JSONValue
         var handle: PodHandle
+        /// The pod was running when `sextant dev` stopped: its simulated containers resume.
+        var resume = false
     }
 
     func run() async {
@@ -46,7 +48,7 @@ struct Kubelet: Sendable {
     private func runPod(_ start: Start) async {
         let shutdownGrace = context.options.shutdownGracePeriod
         await withTaskCancellationHandler {
-            await PodRunner(context: context, pod: start.pod, key: start.key, handle: start.handle).run()
+            await PodRunner(context: context, pod: start.pod, key: start.key, handle: start.handle, resume: start.resume).run()
         } onCancel: {
             start.handle.requestStop(.shutdown, grace: shutdownGrace)
         }
@@ -86,34 +88,18 @@ struct Kubelet: Sendable {
         }
         if running != nil || PodPhase.isTerminal(pod) { return nil }
         let restartPolicy = pod[path: ["spec", "restartPolicy"]]?.stringValue ?? "Always"
-        if PodPhase.of(pod) == PodPhase.running, restartPolicy != "Always" {
-            // It was running when `sextant dev` stopped: its process is gone, as after a node failure.
-            try await markLost(pod)
+        let wasRunning = PodPhase.of(pod) == PodPhase.running && restartPolicy != "Always"
+        if wasRunning, context.executor == .local {
+            // It was running when `sextant dev` stopped: its host process ended with the server.
+            var updated = pod
+            updated["status"] = PodResume.lostStatus(pod: pod, now: context.options.now())
+            _ = try await context.store.updateStatus(WorkloadResource.pods, namespace: pod.namespace, updated)
             return nil
         }
         let grace = pod[path: ["spec", "terminationGracePeriodSeconds"]]?.intValue ?? 30
         guard let handle = registry.register(key, uid: uid, grace: .seconds(grace)) else { return .milliseconds(200) }
-        start(Start(key: key, pod: pod, handle: handle))
+        // Simulated containers have no process to lose: they keep their schedule.
+        start(Start(key: key, pod: pod, handle: handle, resume: wasRunning))
         return nil
-    }
-
-    /// Fails a run-to-completion pod whose process was lost in a restart of the dev cluster.
-    private func markLost(_ pod: JSONValue) async throws {
-        var updated = pod
-        let now = context.options.now()
-        let statuses = (pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []).map { status -> JSONValue in
-            var s = status
-            let startedAt = s[path: ["state", "running", "startedAt"]] ?? .string(KubeTime.format(now))
-            s["state"] = ["terminated": [
-                "exitCode": 137, "reason": "Error", "startedAt": startedAt, "finishedAt": .string(KubeTime.format(now)),
-                "message": "the container was running when sextant dev stopped",
-            ]]
-            s["ready"] = false
-            s["started"] = false
-            return s
-        }
-        updated[path: ["status", "containerStatuses"]] = .array(statuses)
-        updated[path: ["status", "phase"]] = .string(PodPhase.failed)
-        _ = try await context.store.updateStatus(WorkloadResource.pods, namespace: pod.namespace, updated)
     }
 }

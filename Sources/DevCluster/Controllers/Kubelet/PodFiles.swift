@@ -38,6 +38,24 @@ struct PodFiles: Sendable {
         }
     }
 
+    /// Creates a pod's directory and logs when missing, keeping what is there (a resumed pod).
+    func ensure(namespace: String?, pod: String, containers: [String]) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: workDirectory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
+        for container in containers {
+            for url in [log(namespace: namespace, pod: pod, container: container), terminationLog(namespace: namespace, pod: pod, container: container)]
+            where !fm.fileExists(atPath: url.path) {
+                _ = fm.createFile(atPath: url.path, contents: nil)
+            }
+        }
+    }
+
+    /// The precise start time (seconds since 1970) of a container's current run: the status
+    /// shows whole seconds, a resumed simulated container needs its exact schedule.
+    func startedFile(namespace: String?, pod: String, container: String) -> URL {
+        directory(namespace: namespace, pod: pod).appendingPathComponent("\(container).started")
+    }
+
     /// Removes a pod's files.
     func remove(namespace: String?, pod: String) {
         try? FileManager.default.removeItem(at: directory(namespace: namespace, pod: pod))

@@ -9,6 +9,8 @@ struct PodRunner: Sendable {
     let pod: JSONValue
     let key: ObjectKey
     let handle: PodHandle
+    /// Take over the containers' states from the pod's status (it was running when `sextant dev` stopped).
+    var resume = false
 
     private var spec: JSONValue { pod["spec"] ?? .emptyObject }
     private var restartPolicy: String { spec["restartPolicy"]?.stringValue ?? "Always" }
@@ -23,13 +25,19 @@ struct PodRunner: Sendable {
 
     func run() async {
         let names = containers.map { $0["name"]?.stringValue ?? "" }
-        let runs = containers.map { ContainerRun.creating(name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "") }
+        let runs = resume ? PodResume.runs(pod: pod)
+            : containers.map { ContainerRun.creating(name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "") }
+        let startTime = resume ? PodResume.startTime(pod: pod) ?? context.options.now() : context.options.now()
         let reporter = PodStatusReporter(
             store: context.store, key: key, uid: handle.uid, restartPolicy: restartPolicy, runs: runs,
-            podIP: PodStatusLogic.hostIP, now: context.options.now, logger: logger)
-        await reporter.write()
+            podIP: PodStatusLogic.hostIP, startTime: startTime, now: context.options.now, logger: logger)
         do {
-            try context.files.prepare(namespace: key.namespace, pod: key.name, containers: names)
+            if resume {
+                try context.files.ensure(namespace: key.namespace, pod: key.name, containers: names)
+            } else {
+                await reporter.write()
+                try context.files.prepare(namespace: key.namespace, pod: key.name, containers: names)
+            }
         } catch {
             logger.error("cannot create pod directory", metadata: ["error": "\(error)"])
         }
@@ -38,9 +46,9 @@ struct PodRunner: Sendable {
             port = free
         }
         await bind(hostPort: port)
-        logger.info("pod started", metadata: ["executor": "\(context.executor.rawValue)"])
+        logger.info(resume ? "pod resumed" : "pod started", metadata: ["executor": "\(context.executor.rawValue)"])
         let hostPort = port
-        let deadline = spec["activeDeadlineSeconds"]?.intValue
+        let deadline = spec["activeDeadlineSeconds"]?.intValue.map { PodResume.remainingDeadline($0, startTime: startTime, now: context.options.now()) }
         let grace = handle.grace
         await withDiscardingTaskGroup { outer in
             if let deadline {
@@ -51,8 +59,10 @@ struct PodRunner: Sendable {
             }
             await withDiscardingTaskGroup { inner in
                 for (index, container) in containers.enumerated() {
+                    let initial = runs.indices.contains(index) && resume ? runs[index] : nil
                     inner.addTask {
-                        await ContainerRunner(context: context, pod: pod, key: key, handle: handle, index: index, container: container, port: hostPort, reporter: reporter).run()
+                        await ContainerRunner(context: context, pod: pod, key: key, handle: handle, index: index, container: container, port: hostPort,
+                                              reporter: reporter, resumed: initial).run()
                     }
                 }
             }

@@ -17,7 +17,8 @@ actor PodStatusReporter {
     private var podFailure: (reason: String, message: String)?
     private(set) var gone = false
 
-    init(store: any ObjectStore, key: ObjectKey, uid: String, restartPolicy: String, runs: [ContainerRun], podIP: String, now: @escaping @Sendable () -> Date, logger: Logger) {
+    init(store: any ObjectStore, key: ObjectKey, uid: String, restartPolicy: String, runs: [ContainerRun], podIP: String, startTime: Date,
+         now: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
         self.key = key
         self.uid = uid
@@ -25,7 +26,7 @@ actor PodStatusReporter {
         self.runs = runs
         self.podIP = podIP
         self.now = now
-        self.startTime = now()
+        self.startTime = startTime
         self.logger = logger
     }
 
