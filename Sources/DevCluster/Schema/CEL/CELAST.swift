@@ -57,6 +57,7 @@ struct CELParser {
     static let functions: Set<String> = [
         "size", "startsWith", "endsWith", "contains", "matches", "int", "uint", "double", "string", "bool",
         "lowerAscii", "upperAscii", "trim", "join", "split", "indexOf", "lastIndexOf", "isSorted", "sum", "min", "max",
+        "isIP", "isCIDR", "replace", "substring", "charAt",
     ]
 
     static func parse(_ source: String, variables: [String] = ["self", "oldSelf"]) throws(CELError) -> CELExpr {

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Binary operators of the subset: arithmetic, comparison, equality and `in`.
 enum CELOperators {
@@ -138,6 +141,28 @@ enum CELFunctions {
                 if (name == "min" && c < 0) || (name == "max" && c > 0) { best = item }
             }
             return best
+        // Kubernetes IP library (the Gateway API TLSRoute/HTTPRoute rules use isIP).
+        case ("isIP", 1, .string(let s)?, _) where !receiverStyle: return .bool(CELNetwork.isIP(s))
+        case ("isCIDR", 1, .string(let s)?, _) where !receiverStyle: return .bool(CELNetwork.isCIDR(s))
+        // Kubernetes strings library.
+        case ("replace", 3, .string(let s)?, .string(let old)?):
+            guard case .string(let new) = args[2] else { break }
+            return .string(old.isEmpty ? s : s.replacingOccurrences(of: old, with: new))
+        case ("charAt", 2, .string(let s)?, .int(let i)?):
+            let scalars = Array(s.unicodeScalars)
+            guard i >= 0, i <= scalars.count else { throw CELError.eval("index out of range: \(i)") }
+            return .string(i == scalars.count ? "" : String(scalars[Int(i)]))
+        case ("substring", 2, .string(let s)?, .int(let start)?), ("substring", 3, .string(let s)?, .int(let start)?):
+            let scalars = Array(s.unicodeScalars)
+            var end = Int64(scalars.count)
+            if args.count == 3 {
+                guard case .int(let e) = args[2] else { break }
+                end = e
+            }
+            guard start >= 0, start <= end, end <= Int64(scalars.count) else { throw CELError.eval("index out of range: \(start), \(end)") }
+            var out = String.UnicodeScalarView()
+            out.append(contentsOf: scalars[Int(start)..<Int(end)])
+            return .string(String(out))
         case ("int", 1, let v?, _) where !receiverStyle: return try convertInt(v)
         case ("uint", 1, let v?, _) where !receiverStyle:
             switch v {
@@ -182,5 +207,30 @@ extension CELValue {
     fileprivate var stringLiteral: String? {
         if case .string(let s) = self { return s }
         return nil
+    }
+}
+
+/// The Kubernetes CEL IP library's parsing (Go's `netip`): dotted-decimal IPv4 without leading
+/// zeros, IPv6 without zones.
+enum CELNetwork {
+    static func isIP(_ s: String) -> Bool {
+        if s.contains(":") {
+            guard !s.contains("%") else { return false }
+            var addr = in6_addr()
+            return inet_pton(AF_INET6, s, &addr) == 1
+        }
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        return parts.allSatisfy { part in
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber), let n = Int(part), n <= 255 else { return false }
+            return part.count == 1 || part.first != "0"
+        }
+    }
+
+    static func isCIDR(_ s: String) -> Bool {
+        let pieces = s.split(separator: "/", omittingEmptySubsequences: false)
+        guard pieces.count == 2, isIP(String(pieces[0])), let bits = Int(pieces[1]), pieces[1].allSatisfy(\.isNumber),
+              pieces[1].count == 1 || pieces[1].first != "0" else { return false }
+        return bits >= 0 && bits <= (pieces[0].contains(":") ? 128 : 32)
     }
 }
