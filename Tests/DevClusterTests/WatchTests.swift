@@ -75,7 +75,7 @@ struct WatchTests {
     @Test("kubectl get -w prints objects created while it watches")
     func kubectlGetWatch() async throws {
         try await withDevCluster { cluster in
-            async let watched = ProcessRunner.run("/usr/bin/timeout", ["20", "/usr/bin/kubectl", "get", "configmaps", "-w", "-o", "name"],
+            async let watched = ProcessRunner.run("/usr/bin/timeout", ["20", Kubectl.defaultExecutable, "get", "configmaps", "-w", "-o", "name"],
                                                   environment: ["KUBECONFIG": cluster.kubeconfigPath])
             // kubectl needs a moment to start watching on a loaded machine; create a few times over 8 seconds.
             for i in 0..<4 {

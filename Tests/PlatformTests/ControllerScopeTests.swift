@@ -63,29 +63,33 @@ struct ControllerScopeTests {
             listed = try JSONValue.parse(try await k.run("-n", namespace, "get", "events", "-o", "json"))
             return (listed["items"]?.arrayValue ?? []).contains { $0["reason"] == "Succeeded" && $0[path: ["involvedObject", "name"]] == "three-step" }
         }
-        struct Seen { var time: String; var reason: String; var note: String }
+        struct Seen { var time: String; var reason: String; var note: String; var count: Int64 }
         let seen = (listed["items"]?.arrayValue ?? [])
             .filter { $0[path: ["involvedObject", "kind"]] == "MLPipeline" && $0[path: ["involvedObject", "name"]] == "three-step" }
             .map { e in
                 let time = e[path: ["series", "lastObservedTime"]]?.stringValue ?? e["lastTimestamp"]?.stringValue ?? e["eventTime"]?.stringValue ?? ""
-                return Seen(time: time, reason: e["reason"]?.stringValue ?? "", note: e["message"]?.stringValue ?? "")
+                return Seen(time: time, reason: e["reason"]?.stringValue ?? "", note: e["message"]?.stringValue ?? "",
+                            count: e[path: ["series", "count"]]?.intValue ?? 1)
             }
             // All MicroTime written by one formatter (RFC 3339, 6 fractional digits, Z): as text they
             // sort as times, to the microsecond (a Date parse may keep only milliseconds).
             .sorted { $0.time < $1.time }
         #expect(!seen.isEmpty && seen.allSatisfy { !$0.time.isEmpty }, "Events without a time")
-        let story = seen.map { "\($0.time) \($0.reason): \($0.note)" }.joined(separator: "\n")
+        let story = seen.map { "\($0.time) \($0.reason): \($0.note)\($0.count > 1 ? " (x\($0.count))" : "")" }.joined(separator: "\n")
         func index(_ reason: String, _ note: String = "") throws -> Int {
             try #require(seen.firstIndex { $0.reason == reason && (note.isEmpty || $0.note.contains(note)) }, "no \(reason) \(note) event in\n\(story)")
         }
         let evaluated = try index("StepSucceeded", "step evaluate succeeded")
         let modelRegistered = try index("ModelRegistered", modelVersion)
         let succeeded = try index("Succeeded")
-        #expect(try index("Started") < index("StepStarted", "step prepare"), "\(story)")
+        // A pass that reads a pipeline older than its own last status write (the cache lags behind
+        // it) records a transition again; the correlator turns the repeat into a series whose
+        // lastObservedTime moves the Event later. So only orders such a repeat cannot break are
+        // asserted: a Job exists before its step can succeed, and a repeat of StepStarted is never
+        // recorded (an existing Job is adopted silently).
         for step in ["prepare", "train", "evaluate"] {
             #expect(try index("StepStarted", "step \(step)") < index("StepSucceeded", "step \(step) succeeded"), "\(story)")
         }
-        #expect(try index("StepSucceeded", "step train succeeded") < index("StepStarted", "step evaluate"), "\(story)")
         #expect(evaluated < modelRegistered && modelRegistered < succeeded,
                 "ModelRegistered must follow the StepSucceeded of the step it came from and precede Succeeded:\n\(story)")
         #expect(seen[evaluated].time < seen[modelRegistered].time && seen[modelRegistered].time < seen[succeeded].time,

@@ -16,9 +16,11 @@ enum PlatformTestError: Error, CustomStringConvertible {
     }
 }
 
-/// The repository root (this file is Tests/PlatformTests/PlatformSupport.swift).
-let repoRoot: URL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+/// The repository root: `$SEXTANT_REPO_ROOT` when set (an already-built test bundle run against
+/// another checkout: hack/check-fresh-clone.sh), else the checkout this file was compiled from
+/// (Tests/PlatformTests/PlatformSupport.swift).
+let repoRoot: URL = ProcessInfo.processInfo.environment["SEXTANT_REPO_ROOT"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+    ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 let chartPath = repoRoot.appendingPathComponent("charts/sextant").path
 

@@ -67,7 +67,13 @@ public enum ProcessRunner {
     }
 
     /// The first directory (walking up from this source file) that holds Package.swift.
+    /// `$SEXTANT_REPO_ROOT` when set (hack/test.sh sets it when it runs an already-built test
+    /// bundle against another checkout, see hack/check-fresh-clone.sh), else the checkout these
+    /// sources were compiled from.
     public static var packageRoot: URL {
+        if let root = ProcessInfo.processInfo.environment["SEXTANT_REPO_ROOT"], !root.isEmpty {
+            return URL(fileURLWithPath: root)
+        }
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
@@ -82,9 +88,21 @@ public struct Kubectl: Sendable {
     public var kubeconfigPath: String
     public var executable: String
 
-    public init(kubeconfigPath: String, executable: String = ProcessInfo.processInfo.environment["KUBECTL"] ?? "/usr/bin/kubectl") {
+    public init(kubeconfigPath: String, executable: String = Kubectl.defaultExecutable) {
         self.kubeconfigPath = kubeconfigPath
         self.executable = executable
+    }
+
+    /// `$KUBECTL` (hack/test.sh exports the one it found or installed), else `kubectl` on PATH,
+    /// else `.sextant/bin/kubectl` (where hack/install-tools.sh puts it on a machine without one).
+    public static var defaultExecutable: String {
+        let env = ProcessInfo.processInfo.environment
+        if let path = env["KUBECTL"], !path.isEmpty { return path }
+        let fm = FileManager.default
+        for dir in (env["PATH"] ?? "").split(separator: ":") where fm.isExecutableFile(atPath: "\(dir)/kubectl") {
+            return "\(dir)/kubectl"
+        }
+        return ProcessRunner.packageRoot.appendingPathComponent(".sextant/bin/kubectl").path
     }
 
     /// Runs `kubectl ARGS` (stdin optional, e.g. for `apply -f -`).
