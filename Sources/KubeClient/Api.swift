@@ -122,7 +122,7 @@ public struct Api<R: Resource>: Sendable {
     public func watch(_ options: WatchOptions = WatchOptions()) async throws -> AsyncThrowingStream<TypedWatchEvent<R>, Error> {
         let lines = try await client.lines(KubeRequest(method: .GET, path: paths.path(namespace: namespace), query: options.query))
         let iterator = IteratorBox(lines.makeAsyncIterator())
-        let decoder = JSONDecoder()
+        let decoder = KubeClient.decoder()
         return AsyncThrowingStream {
             guard let line = try await iterator.next() else { return nil }
             do {

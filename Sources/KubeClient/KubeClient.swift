@@ -175,6 +175,14 @@ public final class KubeClient: Sendable {
         }
     }
 
+    /// The decoder for typed answers and watch events: `metadata.managedFields` is left out (see
+    /// `ObjectMeta.skipManagedFieldsKey`; `DynamicApi` keeps them).
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        if let key = ObjectMeta.skipManagedFieldsKey { decoder.userInfo[key] = true }
+        return decoder
+    }
+
     /// Decodes an error body into a Status (synthesizing one for non-Status bodies).
     static func decodeStatus(_ body: Data, code: Int, reason: String) -> Status {
         if var s = try? JSONDecoder().decode(Status.self, from: body), s.kind == "Status" {
@@ -192,7 +200,7 @@ public final class KubeClient: Sendable {
     public func send<T: Decodable>(_ request: KubeRequest, as type: T.Type) async throws -> T {
         let data = try await send(request)
         do {
-            return try JSONDecoder().decode(T.self, from: data)
+            return try Self.decoder().decode(T.self, from: data)
         } catch {
             throw KubeClientError.decoding("\(T.self) from \(request.path): \(error)")
         }

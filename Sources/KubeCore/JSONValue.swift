@@ -139,22 +139,41 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 }
 
 extension JSONValue: Codable {
+    /// Any object key.
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Objects and arrays are tried first: most values under a `JSONValue` field of a Kubernetes
+    /// object are containers (`metadata.managedFields`' `fieldsV1` is nested objects down to `{}`
+    /// leaves), and every failed attempt costs a thrown `DecodingError` with a formatted message.
+    /// Scalars keep the order bool, integer, double, string, so a YAML scalar `1` stays a number.
     public init(from decoder: Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() {
             self = .null
-        } else if let b = try? container.decode(Bool.self) {
+        } else if let keyed = try? decoder.container(keyedBy: AnyKey.self) {
+            var object: [String: JSONValue] = [:]
+            let keys = keyed.allKeys
+            object.reserveCapacity(keys.count)
+            for key in keys { object[key.stringValue] = try keyed.decode(JSONValue.self, forKey: key) }
+            self = .object(object)
+        } else if var unkeyed = try? decoder.unkeyedContainer() {
+            var array: [JSONValue] = []
+            if let count = unkeyed.count { array.reserveCapacity(count) }
+            while !unkeyed.isAtEnd { array.append(try unkeyed.decode(JSONValue.self)) }
+            self = .array(array)
+        } else if let b = try? single.decode(Bool.self) {
             self = .bool(b)
-        } else if let i = try? container.decode(Int64.self) {
+        } else if let i = try? single.decode(Int64.self) {
             self = .int(i)
-        } else if let d = try? container.decode(Double.self) {
+        } else if let d = try? single.decode(Double.self) {
             self = .double(d)
-        } else if let s = try? container.decode(String.self) {
-            self = .string(s)
-        } else if let a = try? container.decode([JSONValue].self) {
-            self = .array(a)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .string(try single.decode(String.self))
         }
     }
 

@@ -37,6 +37,38 @@ public struct ObjectMeta: Codable, Sendable, Hashable {
     }
 }
 
+extension ObjectMeta {
+    /// A decoder `userInfo` key: with `true`, `managedFields` is not decoded (left nil). KubeClient
+    /// sets it for typed objects, as controller-runtime strips them from its caches: no reconciler
+    /// reads them, and decoding their field trees was most of a controller's CPU (every write adds
+    /// a manager entry). An update sent without `managedFields` leaves the server's unchanged.
+    public static let skipManagedFieldsKey = CodingUserInfoKey(rawValue: "dev.sextant.skipManagedFields")
+
+    enum CodingKeys: String, CodingKey {
+        case name, generateName, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp
+        case deletionGracePeriodSeconds, labels, annotations, ownerReferences, finalizers, managedFields
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        generateName = try c.decodeIfPresent(String.self, forKey: .generateName)
+        namespace = try c.decodeIfPresent(String.self, forKey: .namespace)
+        uid = try c.decodeIfPresent(String.self, forKey: .uid)
+        resourceVersion = try c.decodeIfPresent(String.self, forKey: .resourceVersion)
+        generation = try c.decodeIfPresent(Int64.self, forKey: .generation)
+        creationTimestamp = try c.decodeIfPresent(String.self, forKey: .creationTimestamp)
+        deletionTimestamp = try c.decodeIfPresent(String.self, forKey: .deletionTimestamp)
+        deletionGracePeriodSeconds = try c.decodeIfPresent(Int64.self, forKey: .deletionGracePeriodSeconds)
+        labels = try c.decodeIfPresent([String: String].self, forKey: .labels)
+        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+        ownerReferences = try c.decodeIfPresent([OwnerReference].self, forKey: .ownerReferences)
+        finalizers = try c.decodeIfPresent([String].self, forKey: .finalizers)
+        let skip = Self.skipManagedFieldsKey.map { decoder.userInfo[$0] as? Bool == true } ?? false
+        managedFields = skip ? nil : try c.decodeIfPresent([JSONValue].self, forKey: .managedFields)
+    }
+}
+
 /// `metav1.OwnerReference`: links a dependent to its owner for garbage collection.
 public struct OwnerReference: Codable, Sendable, Hashable {
     public var apiVersion: String

@@ -165,7 +165,7 @@ public struct Reflector<R: Resource>: Sendable {
         let flag = syncedFlag
         let namespace = watcher.api.namespace
         try await watcher.run { event in
-            switch event {
+            switch event.strippingManagedFields() {
             case .restarted(let items):
                 let before = Dictionary(store.list().map { ($0.objectKey, $0) }, uniquingKeysWith: { a, _ in a })
                 let removed = store.replace(items, namespace: namespace)
@@ -189,6 +189,28 @@ public struct Reflector<R: Resource>: Sendable {
                 await onChange(.deleted(o))
             }
         }
+    }
+}
+
+extension WatcherEvent {
+    /// The event with `metadata.managedFields` removed from its objects, as controller-runtime's
+    /// `TransformStripManagedFields`: no reconciler reads them, and in a cache of thousands of
+    /// objects they would be most of the memory (every write adds a manager entry with a field
+    /// tree). An update sent from a cached object keeps the server's managedFields (an absent
+    /// `managedFields` leaves them unchanged).
+    public func strippingManagedFields() -> WatcherEvent {
+        switch self {
+        case .restarted(let items): return .restarted(items.map(Self.strip))
+        case .applied(let o): return .applied(Self.strip(o))
+        case .deleted(let o): return .deleted(Self.strip(o))
+        }
+    }
+
+    private static func strip(_ object: R) -> R {
+        guard object.metadata.managedFields != nil else { return object }
+        var copy = object
+        copy.metadata.managedFields = nil
+        return copy
     }
 }
 

@@ -39,4 +39,23 @@ struct StoreTests {
         #expect(removed.map(\.name) == ["p1"])
         #expect(Set(store.list().map(\.name)) == ["p2", "p3"])
     }
+
+    @Test("the reflector's transform drops managedFields from listed, applied and deleted objects and keeps the rest")
+    func stripsManagedFields() {
+        var p = pod("a", "p1", owner: "j1", rv: "5", label: "web")
+        p.metadata.managedFields = [["manager": "kubectl", "fieldsV1": ["f:metadata": ["f:labels": [:]]]]]
+        guard case .applied(let applied) = WatcherEvent<Pod>.applied(p).strippingManagedFields(),
+              case .restarted(let listed) = WatcherEvent<Pod>.restarted([p, p]).strippingManagedFields(),
+              case .deleted(let deleted) = WatcherEvent<Pod>.deleted(p).strippingManagedFields() else {
+            Issue.record("the transform changed the event kind")
+            return
+        }
+        for o in [applied, deleted] + listed {
+            #expect(o.metadata.managedFields == nil)
+            #expect(o.metadata.labels == ["app": "web"])
+            #expect(o.metadata.resourceVersion == "5")
+            #expect(o.metadata.ownerReferences?.first?.uid == "uid-j1")
+        }
+        #expect(listed.count == 2)
+    }
 }
