@@ -122,17 +122,14 @@ public enum MLPipelineController {
         return .awaitChange
     }
 
-    /// Jobs and pods of this run from the caches, and a cache lookup over the namespace's runs.
+    /// Jobs and pods of this run from the caches (index lookups), and a cache lookup over the namespace's runs.
     static func observe(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>) -> RunObservation {
         let jobs = ctx.owned(Job.self, by: pipeline)
         let namespace = pipeline.metadata.namespace ?? ""
-        let pods = ctx.cache(Pod.self)?.list(namespace: namespace) ?? []
-        var podsByJob: [String: [Pod]] = [:]
-        for pod in pods {
-            if let owner = pod.metadata.controllerReference, owner.kind == "Job" { podsByJob[owner.name, default: []].append(pod) }
-        }
+        // Pods by their owning Job's uid (the cache's owner index), not a scan of the namespace.
+        let pods = ctx.cache(Pod.self)
         var observed: [String: JobObservation] = [:]
-        for job in jobs { observed[job.name] = JobObservation(job: job, pods: podsByJob[job.name] ?? []) }
+        for job in jobs { observed[job.name] = JobObservation(job: job, pods: pods?.owned(by: job.uid) ?? []) }
         let store = ctx.store
         let now = Date()
         return RunObservation(jobs: observed, now: now) { key, maxAge in
