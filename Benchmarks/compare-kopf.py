@@ -113,17 +113,21 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         audit = os.path.join(work, "audit.jsonl")
         audit_start = line_count(audit)
         cpu0 = cpu_seconds(op.pid)
+        dev_cpu0 = cpu_seconds(dev.pid)
+        load0 = os.getloadavg()[0]
         t0 = time.time()
         out = subprocess.run([python, load, kubeconfig, str(n), "--timeout", str(timeout)], capture_output=True, text=True)
         wall = time.time() - t0
         cpu = cpu_seconds(op.pid) - cpu0
+        dev_cpu = cpu_seconds(dev.pid) - dev_cpu0
         rss = peak_rss_mb(op.pid)
+        load1 = os.getloadavg()[0]
         last = (out.stdout.strip().splitlines() or [""])[-1]
         m = re.search(r"succeeded=(\d+) seconds=([\d.]+)", last)
         time.sleep(1)  # let trailing requests (events) land in the audit log
         verbs = requests_by_verb(audit, audit_start)
         return {"name": name, "n": n, "succeeded": int(m.group(1)) if m else 0, "seconds": float(m.group(2)) if m else wall,
-                "cpu": cpu, "rss": rss, "verbs": verbs, "work": work, "driver": last, "stderr": out.stderr.strip()}
+                "cpu": cpu, "rss": rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip()}
     finally:
         stop(op)
         stop(dev)
@@ -134,7 +138,8 @@ def report(r: dict) -> None:
     writes = sum(c for k, c in v.items() if " " not in k and k not in ("list", "watch", "get"))
     print(f"  {r['name']:8} pipelines={r['n']} succeeded={r['succeeded']} seconds={r['seconds']:.2f} "
           f"cpu={r['cpu']:.2f}s ({r['cpu'] / max(r['n'], 1) * 1000:.1f} ms/pipeline) peak_rss={r['rss']:.0f}MB "
-          f"requests(excl. list/watch/get)={writes} ({writes / max(r['n'], 1):.1f}/pipeline)")
+          f"requests(excl. list/watch/get)={writes} ({writes / max(r['n'], 1):.1f}/pipeline) "
+          f"server_cpu={r['dev_cpu']:.2f}s load1={r['load'][0]:.2f}->{r['load'][1]:.2f}")
     top = ", ".join(f"{k}={c}" for k, c in sorted(v.items()) if " " in k)
     print(f"           by verb: {', '.join(f'{k}={c}' for k, c in sorted(v.items()) if ' ' not in k)}")
     print(f"           detail: {top}")
@@ -142,14 +147,17 @@ def report(r: dict) -> None:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sextant", default=os.path.join(ROOT, ".build-release", "release", "sextant"))
+    p.add_argument("--sextant", default=os.path.join(ROOT, ".build", "release", "sextant"))
     p.add_argument("--pipelines", type=int, nargs="+", default=[300])
     p.add_argument("--kopf-dir", default=os.path.join(os.path.dirname(ROOT), "shared", "bench", "kopf-peer"))
     p.add_argument("--timeout", type=float, default=900)
     p.add_argument("--controller-args", default="", help="extra flags for `sextant controller`")
+    p.add_argument("--wrapper", default="", help="command prefix for `sextant controller`, e.g. 'valgrind --tool=callgrind'")
+    p.add_argument("--settle", type=float, default=3, help="seconds the Sextant controller gets to sync before the load")
+    p.add_argument("--sextant-only", action="store_true", help="measure the Sextant controller alone (no kopf run)")
     args = p.parse_args()
     if not os.access(args.sextant, os.X_OK):
-        sys.exit(f"no sextant binary at {args.sextant}; build it: swb build -c release -j 1 --product sextant")
+        sys.exit(f"no sextant binary at {args.sextant}; build it: swift build -c release --product sextant")
     load = os.path.join(args.kopf_dir, "load.py")
     venv = os.environ.get("KOPF_PEER_VENV", "/tmp/kopf-peer-venv")
     python = os.path.join(venv, "bin", "python")
@@ -160,15 +168,15 @@ def main() -> None:
         print(f"no venv at {venv}; creating it with {args.kopf_dir}/requirements.txt (kopf, kubernetes)", flush=True)
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
         subprocess.run([os.path.join(venv, "bin", "pip"), "install", "--quiet", "-r", os.path.join(args.kopf_dir, "requirements.txt")], check=True)
-    has_kopf = os.access(os.path.join(venv, "bin", "kopf"), os.X_OK)
-    if not has_kopf:
+    has_kopf = os.access(os.path.join(venv, "bin", "kopf"), os.X_OK) and not args.sextant_only
+    if not has_kopf and not args.sextant_only:
         print(f"kopf is not installed in {venv}: measuring Sextant alone", flush=True)
-    sextant_cmd = [args.sextant, "controller", "--kubeconfig", "{KUBECONFIG}", "--all-namespaces",
+    sextant_cmd = args.wrapper.split() + [args.sextant, "controller", "--kubeconfig", "{KUBECONFIG}", "--all-namespaces",
                    "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--log-level", "warning"] + args.controller_args.split()
     kopf_cmd = [os.path.join(args.kopf_dir, "run.sh"), "{KUBECONFIG}", "--quiet"]
     for n in args.pipelines:
         print(f"== {n} three-step pipelines (fresh sextant dev --no-controller each; driver {load})", flush=True)
-        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, 3, args.timeout)
+        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, args.settle, args.timeout)
         report(s)
         if has_kopf:
             k = run_one("kopf", kopf_cmd, args.sextant, python, load, n, 8, args.timeout)

@@ -2,8 +2,9 @@ import DevCluster
 import Foundation
 import KubeCore
 
-/// API server store benchmarks: creates/s (durable, fsync per write), listing 10k objects, and
-/// watch fan-out to 100 watchers. Prints the numbers; never asserts them.
+/// API server store benchmarks: durable creates/s one at a time and from 16/64 concurrent writers
+/// (group commit), listing ~10k objects, and watch fan-out to 100 watchers. Prints the numbers;
+/// never asserts them.
 enum APIServerBenchmarks {
     static func run() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("apiserver-bench-\(UUID().uuidString)")
@@ -12,13 +13,31 @@ enum APIServerBenchmarks {
         try await store.bootstrap()
         let gvr = GroupVersionResource(group: "", version: "v1", resource: "configmaps")
 
-        let creates = 10_000
+        let creates = 1_000
         var start = Date()
         for i in 0..<creates {
             _ = try await store.create(gvr, namespace: "default", ["metadata": ["name": .string("cm-\(i)")], "data": ["k": "v"]])
         }
         let createSeconds = Date().timeIntervalSince(start)
-        print("apiserver.creates_per_second \(String(format: "%.0f", Double(creates) / createSeconds)) (\(creates) durable creates)")
+        print("apiserver.creates_per_second \(String(format: "%.0f", Double(creates) / createSeconds)) (\(creates) durable creates, one at a time: one fsync each)")
+
+        // Group commit: concurrent writers share fsyncs (each create still returns only once durable).
+        for writers in [16, 64] {
+            let perWriter = 4_500 / writers
+            start = Date()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for w in 0..<writers {
+                    group.addTask {
+                        for i in 0..<perWriter {
+                            _ = try await store.create(gvr, namespace: "default", ["metadata": ["name": .string("c\(writers)-\(w)-\(i)")], "data": ["k": "v"]])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let seconds = Date().timeIntervalSince(start)
+            print("apiserver.concurrent_creates_per_second \(String(format: "%.0f", Double(writers * perWriter) / seconds)) (\(writers) writers x \(perWriter) durable creates, group commit)")
+        }
 
         start = Date()
         let list = try await store.list(gvr, namespace: "default", labelSelector: nil)
