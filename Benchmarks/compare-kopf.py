@@ -44,11 +44,11 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def stop(proc: subprocess.Popen) -> None:
+def stop(proc: subprocess.Popen, wait: float = 15) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
-            proc.wait(15)
+            proc.wait(wait)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
@@ -100,7 +100,8 @@ def line_count(path: str) -> int:
         return 0
 
 
-def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load: str, n: int, settle: float, timeout: float) -> dict:
+def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load: str, n: int, settle: float, timeout: float,
+            stop_wait: float = 15) -> dict:
     work = tempfile.mkdtemp(prefix=f"bench-{name}-")
     dev, kubeconfig = start_dev(sextant, work)
     op_log = open(os.path.join(work, f"{name}.log"), "w")
@@ -129,7 +130,7 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         return {"name": name, "n": n, "succeeded": int(m.group(1)) if m else 0, "seconds": float(m.group(2)) if m else wall,
                 "cpu": cpu, "rss": rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip()}
     finally:
-        stop(op)
+        stop(op, stop_wait)  # a profiler wrapper writes its data on the way out
         stop(dev)
 
 
@@ -176,7 +177,7 @@ def main() -> None:
     kopf_cmd = [os.path.join(args.kopf_dir, "run.sh"), "{KUBECONFIG}", "--quiet"]
     for n in args.pipelines:
         print(f"== {n} three-step pipelines (fresh sextant dev --no-controller each; driver {load})", flush=True)
-        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, args.settle, args.timeout)
+        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, args.settle, args.timeout, 300 if args.wrapper else 15)
         report(s)
         if has_kopf:
             k = run_one("kopf", kopf_cmd, args.sextant, python, load, n, 8, args.timeout)
