@@ -110,7 +110,8 @@ struct BatchRequestTests {
         let usage = CloudUsage(billableSeconds: 1800, runSeconds: 1800, machineType: "g5.xlarge", count: 2)
         let priced = BatchState.cost(usage, pricing: PricingTable(awsBatch: ["g5.xlarge": 1.0]))
         #expect(priced == Cost(estimatedUSD: 1.0, billableSeconds: 1800))
-        #expect(BatchState.cost(usage, pricing: .empty) == Cost(billableSeconds: 1800))
+        #expect(BatchState.cost(usage, pricing: .empty) == Cost(billableSeconds: 1800, message: "no price for awsBatch[g5.xlarge] in the pricing table"))
+        #expect(BatchState.cost(CloudUsage(billableSeconds: 60, runSeconds: 60), pricing: .empty)?.message?.contains("did not report") == true)
         #expect(BatchState.cost(CloudUsage(), pricing: .empty) == nil)
     }
 }

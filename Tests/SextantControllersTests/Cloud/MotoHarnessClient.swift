@@ -64,7 +64,7 @@ struct MotoHarnessClient: Sendable {
     /// An object PUT into moto's S3 (path-style, bucket created first when missing).
     func putObject(bucket: String, key: String, body: String) async throws {
         _ = try await ProcessRunner.run("/usr/bin/curl", ["-sS", "-X", "PUT", "--max-time", "10", "\(url)/\(bucket)"], timeout: 15)
-        let r = try await ProcessRunner.run("/usr/bin/curl", ["-sS", "-X", "PUT", "--max-time", "10", "--data-binary", "@-", "-o", "/dev/null", "-w", "%{http_code}", "\(url)/\(bucket)/\(key)"], stdin: body, timeout: 15)
+        let r = try await ProcessRunner.run("/usr/bin/curl", ["-sS", "-X", "PUT", "--max-time", "10", "-H", "Content-Type: application/octet-stream", "--data-binary", "@-", "-o", "/dev/null", "-w", "%{http_code}", "\(url)/\(bucket)/\(key)"], stdin: body, timeout: 15)
         guard r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "200" else { throw TestSupportError.startFailed("S3 PUT \(bucket)/\(key) → \(r.stdout) \(r.stderr)") }
     }
 }

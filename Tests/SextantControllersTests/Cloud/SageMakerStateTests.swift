@@ -98,6 +98,7 @@ struct SageMakerStateTests {
         #expect(abs((onDemand?.estimatedUSD ?? 0) - 0.23) < 1e-9)
         let unpriced = SageMakerState.cost(CloudUsage(billableSeconds: 60, runSeconds: 60, machineType: "ml.p5.48xlarge"), pricing: pricing)
         #expect(unpriced?.billableSeconds == 60 && unpriced?.estimatedUSD == nil)
+        #expect(unpriced?.message == "no price for sagemaker[ml.p5.48xlarge] in the pricing table")
         #expect(SageMakerState.cost(CloudUsage(machineType: "ml.m5.xlarge"), pricing: pricing) == nil)
     }
 }

@@ -63,12 +63,16 @@ enum BatchState {
     }
 
     /// Run time × price(instance type) × nodes / 3600 when a price for the instance type is known
-    /// (`pricing.awsBatch`); otherwise only the seconds. Nil before the job has stopped.
+    /// (`pricing.awsBatch`); otherwise only the seconds and a `message`. Nil before the job has stopped.
     static func cost(_ usage: CloudUsage?, pricing: PricingTable) -> Cost? {
         guard let usage, let seconds = usage.billableSeconds else { return nil }
         var cost = Cost(billableSeconds: seconds)
         if let type = usage.machineType, let price = pricing.awsBatch?[type] {
             cost.estimatedUSD = Double(seconds) * price * Double(max(usage.count, 1)) / 3600
+        } else if let type = usage.machineType {
+            cost.message = "no price for awsBatch[\(type)] in the pricing table"
+        } else {
+            cost.message = "AWS Batch did not report the job's instance type, so it cannot be priced"
         }
         return cost
     }

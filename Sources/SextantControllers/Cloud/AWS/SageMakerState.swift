@@ -98,12 +98,14 @@ enum SageMakerState {
 
     /// `BillableTimeInSeconds` × price(instance type) × count / 3600; spot savings
     /// `(1 − Billable / TrainingTime) × 100` for spot jobs. Nil before SageMaker reports billable time.
-    /// An instance type with no price leaves `estimatedUSD` unset.
+    /// An instance type with no price leaves `estimatedUSD` unset and says so in `message`.
     static func cost(_ usage: CloudUsage?, pricing: PricingTable) -> Cost? {
         guard let usage, let billable = usage.billableSeconds else { return nil }
         var cost = Cost(billableSeconds: billable)
         if let type = usage.machineType, let price = pricing.sagemaker?[type] {
             cost.estimatedUSD = Double(billable) * price * Double(max(usage.count, 1)) / 3600
+        } else {
+            cost.message = "no price for sagemaker[\(usage.machineType ?? "unknown instance type")] in the pricing table"
         }
         if usage.spot, let run = usage.runSeconds, run > 0 {
             cost.spotSavingsPercent = max(0, (1 - Double(billable) / Double(run)) * 100)
