@@ -1,3 +1,4 @@
+import Foundation
 import KubeCore
 import SextantAPI
 import Testing
@@ -58,5 +59,26 @@ struct AWSBatchStepTests {
         #expect(batch[path: ["properties", "nodes", "minimum"]] == 2)
         let messages = (items["x-kubernetes-validations"]?.arrayValue ?? []).compactMap { $0["message"]?.stringValue }
         #expect(messages.contains(PipelineGraph.awsBatchSpotMessage))
+    }
+
+    @Test("patterned cloud fields accept a template (every string of a cloud block may be templated) and reject other values")
+    func templatedPatterns() throws {
+        let items = try #require(SextantCRDs.all()[0][path: ["spec", "versions"]]?[0]?[path: ["schema", "openAPIV3Schema", "properties", "spec", "properties", "steps", "items"]])
+        let patterns = [
+            items[path: ["properties", "sagemaker", "properties", "inputs", "items", "properties", "s3Uri", "pattern"]],
+            items[path: ["properties", "sagemaker", "properties", "outputS3Uri", "pattern"]],
+            items[path: ["properties", "awsBatch", "properties", "outputS3Uri", "pattern"]],
+        ].compactMap { $0?.stringValue }
+        #expect(patterns.count == 3)
+        for p in patterns {
+            let re = try NSRegularExpression(pattern: p)
+            func matches(_ s: String) -> Bool { re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil }
+            #expect(matches("s3://acme/x") && matches("{{steps.prepare.outputs.artifacts.features}}") && matches("s3://{{params.bucket}}/x"))
+            #expect(!matches("http://acme/x") && !matches("acme/x"))
+        }
+        let role = try #require(items[path: ["properties", "sagemaker", "properties", "roleArn", "pattern"]]?.stringValue)
+        let re = try NSRegularExpression(pattern: role)
+        #expect(re.firstMatch(in: "{{params.role}}", range: NSRange(location: 0, length: 15)) != nil)
+        #expect(re.firstMatch(in: "not-an-arn", range: NSRange(location: 0, length: 10)) == nil)
     }
 }

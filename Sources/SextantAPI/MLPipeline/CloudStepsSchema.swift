@@ -1,5 +1,11 @@
 import KubeCore
 
+extension SchemaNode {
+    /// `pattern`, or any string with a template (`{{params.bucket}}`): every string of a cloud block
+    /// may be templated, and the resolved value is checked by the provider.
+    func templatedPattern(_ regex: String) -> SchemaNode { pattern("\(regex)|\\{\\{") }
+}
+
 extension SageMakerStep {
     /// The OpenAPI schema of a SageMaker step.
     public static let schema: SchemaNode = .object(
@@ -7,20 +13,20 @@ extension SageMakerStep {
         required: ["region", "roleArn", "image", "instanceType", "outputS3Uri"],
         [
             ("region", .string("AWS region (`eu-west-1`).").minLength(1)),
-            ("roleArn", .string("IAM role SageMaker assumes for the job.").pattern("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")),
+            ("roleArn", .string("IAM role SageMaker assumes for the job.").templatedPattern("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$")),
             ("image", .string("Training image (ECR URI).").minLength(1)),
-            ("instanceType", .string("Instance type (`ml.m5.xlarge`).").pattern("^ml\\..+$")),
+            ("instanceType", .string("Instance type (`ml.m5.xlarge`).").templatedPattern("^ml\\..+$")),
             ("instanceCount", .int32("Number of instances.").minimum(1).defaulted(1)),
             ("volumeSizeGB", .int32("EBS volume size per instance in GB.").minimum(1).defaulted(30)),
             ("hyperParameters", .stringMap("Hyperparameters passed to the algorithm; templates are resolved.")),
             ("inputs", .array("Input channels.", of: .object("An input channel.", required: ["channel", "s3Uri"], [
                 ("channel", .string("Channel name (`train`, `validation`).").minLength(1)),
-                ("s3Uri", .string("S3 prefix of the channel's data.").pattern("^s3://.+$")),
+                ("s3Uri", .string("S3 prefix of the channel's data.").templatedPattern("^s3://.+$")),
             ]))),
-            ("outputS3Uri", .string("S3 prefix where SageMaker writes the model artifact.").pattern("^s3://.+$")),
+            ("outputS3Uri", .string("S3 prefix where SageMaker writes the model artifact.").templatedPattern("^s3://.+$")),
             ("maxRuntimeSeconds", .integer("StoppingCondition.MaxRuntimeInSeconds; default: the step's timeoutSeconds, else 86400.").minimum(1)),
             ("maxWaitSeconds", .integer("StoppingCondition.MaxWaitTimeInSeconds for spot training; default 2 × maxRuntimeSeconds.").minimum(1)),
-            ("checkpointS3Uri", .string("CheckpointConfig.S3Uri; with spot and no value, `<outputS3Uri>/<job name>/checkpoints`.").pattern("^s3://.+$")),
+            ("checkpointS3Uri", .string("CheckpointConfig.S3Uri; with spot and no value, `<outputS3Uri>/<job name>/checkpoints`.").templatedPattern("^s3://.+$")),
             ("environment", .stringMap("Environment of the training container; templates are resolved.")),
         ])
 }
@@ -40,7 +46,7 @@ extension AWSBatchStep {
             ("memoryMiB", .int32("Memory per container in MiB (resourceRequirements MEMORY).").minimum(1)),
             ("gpus", .int32("GPUs per container (resourceRequirements GPU).").minimum(0)),
             ("nodes", .int32("Nodes of a multi-node parallel job (distributed training), at least 2; unset = one container.").minimum(2)),
-            ("outputS3Uri", .string("S3 prefix where SEXTANT_OUTPUTS_URI points (`<outputS3Uri>/<job name>/sextant-outputs.json`).").pattern("^s3://.+$")),
+            ("outputS3Uri", .string("S3 prefix where SEXTANT_OUTPUTS_URI points (`<outputS3Uri>/<job name>/sextant-outputs.json`).").templatedPattern("^s3://.+$")),
         ])
 }
 
@@ -60,7 +66,7 @@ extension VertexAIStep {
             ("acceleratorCount", .int32("Accelerators per replica.").minimum(0)),
             ("replicaCount", .int32("Number of replicas.").minimum(1).defaulted(1)),
             ("serviceAccount", .string("Service account the job runs as.")),
-            ("baseOutputDirectory", .string("GCS prefix for outputs (`gs://...`).").pattern("^gs://.+$")),
+            ("baseOutputDirectory", .string("GCS prefix for outputs (`gs://...`).").templatedPattern("^gs://.+$")),
         ])
 }
 

@@ -155,9 +155,13 @@ struct SageMakerBackendMotoTests {
         #expect(out.artifacts == ["model": "s3://acme-models/churn/\(a.jobName)/output/model.tar.gz", "report": "s3://acme-models/reports/1.html"])
         #expect(out.metrics == ["auc": 0.94])
 
-        try await f.harness.putObject(bucket: "acme-models", key: "churn/\(a.jobName)/sextant-outputs.json", body: "not json")
+        // (A second job: moto refuses an anonymous overwrite of an object.)
+        let bad = try attempt("out-bad", outputs: StepOutputs(artifacts: ["model"]))
+        _ = try await f.backend.start(bad, context: f.context)
+        let badDone = try await f.backend.observe(bad, context: f.context)
+        try await f.harness.putObject(bucket: "acme-models", key: "churn/\(bad.jobName)/sextant-outputs.json", body: "not json")
         await #expect(throws: CloudBackendError(.invalidOutputs, "SEXTANT_OUTPUTS_URI does not hold a JSON object: not json")) {
-            try await f.backend.outputs(a, observation: done, context: f.context)
+            try await f.backend.outputs(bad, observation: badDone, context: f.context)
         }
         // Without the file, only the native outputs: a declared metric nowhere is MissingOutputs.
         let b = try attempt("out-missing", outputs: StepOutputs(artifacts: ["model"], metrics: ["auc"]))

@@ -90,7 +90,11 @@ struct SageMakerEndToEndTests {
         #expect(create[path: ["Environment", "SEXTANT_OUTPUTS_URI"]]?.stringValue == "s3://acme-models/churn/\(jobName)/sextant-outputs.json")
 
         try await harness.completeSageMaker(prefix: "sm-ok-train-", metrics: ["auc": 0.93], billableSeconds: 900, trainingSeconds: 3600)
-        _ = try await kubectl(cluster, ["wait", "--for=condition=Succeeded", "mlp/sm-ok", "--timeout=120s"], timeout: 130)
+        let waited = try await cluster.kubectl.run(["-n", "default", "wait", "--for=condition=Succeeded", "mlp/sm-ok", "--timeout=120s"], timeout: 130)
+        if !waited.succeeded {
+            let status = try await kubectl(cluster, ["get", "mlp", "sm-ok", "-o", "jsonpath={.status.steps}"])
+            Issue.record("sm-ok did not succeed: \(status)")
+        }
         let args = try await kubectl(cluster, ["get", "job", "sm-ok-evaluate-0", "-o", "jsonpath={.spec.template.spec.containers[0].args}"])
         #expect(args == #"["s3://acme-models/churn/\#(jobName)/output/model.tar.gz"]"#, "\(args)")
         let outputs = try await kubectl(cluster, ["get", "mlp", "sm-ok", "-o", "jsonpath={.status.steps[1].outputs.metrics.auc} {.status.steps[1].attempts[0].phase} {.status.steps[1].attempts[0].cloudJob.backend}"])

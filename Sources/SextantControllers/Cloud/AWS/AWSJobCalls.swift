@@ -13,10 +13,15 @@ struct AWSJobCalls: Sendable {
         try await client.json(op, region: region, input: input, role: context.awsRoleARN, sessionName: Self.sessionName(context))
     }
 
-    /// The text of an S3 object; nil when it does not exist.
+    /// The text of an S3 object; nil when it does not exist (no such key, or no such bucket: the job
+    /// wrote nothing there).
     func object(_ uri: String, region: String, context: CloudCallContext) async throws -> String? {
-        guard let data = try await client.s3Get(uri, region: region, role: context.awsRoleARN, sessionName: Self.sessionName(context)) else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        do {
+            guard let data = try await client.s3Get(uri, region: region, role: context.awsRoleARN, sessionName: Self.sessionName(context)) else { return nil }
+            return String(decoding: data, as: UTF8.self)
+        } catch let e as AWSError where e.kind == .notFound {
+            return nil
+        }
     }
 
     /// `<namespace>/<name>` (the AWS layer makes it a legal session name).
