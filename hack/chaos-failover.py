@@ -5,7 +5,7 @@ killed with SIGKILL while pipelines keep arriving; the standby must take over in
     hack/chaos-failover.py [--failovers 5] [--rate 3] [--seed S] [--result FILE]
 
 A fresh `sextant dev --no-controller` on loopback; two replicas with the default lease timing
-(15 s lease, 10 s renew deadline, 2 s retry; override with --lease-args). A creator thread adds
+(12 s lease, 8 s renew deadline, 2 s retry; override with --lease-args). A creator thread adds
 three-step MLPipelines at `--rate` per second the whole time. Each failover: find the leader
 (`leader_election_master_status` 1 on its /metrics), SIGKILL it, and measure
 - `takeover`: kill → the other replica reports leader_election_master_status 1;
@@ -91,7 +91,7 @@ def main() -> int:
     p.add_argument("--rate", type=float, default=3, help="pipelines created per second during the test")
     p.add_argument("--settle", type=float, default=5, help="seconds between a takeover and the next kill")
     p.add_argument("--limit", type=float, default=20)
-    p.add_argument("--lease-args", default="", help="e.g. '--leader-election-lease-duration 5 ...' (default: client-go timing)")
+    p.add_argument("--lease-args", default="", help="e.g. '--leader-election-lease-duration 5 ...' (default: the controller's defaults)")
     p.add_argument("--timeout", type=float, default=300)
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--work-dir", default=None)
@@ -151,7 +151,7 @@ def main() -> int:
                     took = time.time() - killed_at
                 # The new leader's first Job create or status write: it is reconciling again.
                 # Writes received in the first second are the killed leader's, still in flight
-                # (no standby can take over a 15 s lease that fast).
+                # (no standby can take over a 12 s lease that fast).
                 if got is None and took is not None:
                     first = first_work_after(audit, killed_at + 1.0)
                     got = first - killed_at if first is not None else None

@@ -33,11 +33,14 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Name of the leader-election Lease.")
     var leaderElectionId = "sextant-controller"
 
-    @Option(help: "Seconds a Lease is valid without renewal; standbys take over after it (client-go default 15).")
-    var leaderElectionLeaseDuration: Double = 15
+    // 12/8/2 rather than client-go's 15/10/2: a standby sees a lease expire up to lease + 2 retry
+    // periods (with jitter) after the leader died, ≈ 19.8 s with 15 s — at the 20 s failover bound
+    // under load (docs/reliability.md); with 12 s it is ≈ 16.8 s.
+    @Option(help: "Seconds a Lease is valid without renewal; standbys take over after it (default 12; client-go uses 15).")
+    var leaderElectionLeaseDuration: Double = 12
 
-    @Option(help: "Seconds the leader keeps trying to renew before it gives up leading (default 10).")
-    var leaderElectionRenewDeadline: Double = 10
+    @Option(help: "Seconds the leader keeps trying to renew before it gives up leading (default 8).")
+    var leaderElectionRenewDeadline: Double = 8
 
     @Option(help: "Seconds between acquire/renew attempts (default 2).")
     var leaderElectionRetryPeriod: Double = 2

@@ -69,7 +69,7 @@ struct ResilienceScriptTests {
         #expect(o.int("lost") == 0)
     }
 
-    @Test("leader failover with two controller replicas under load (client-go lease timing) resumes work in under 20 s")
+    @Test("leader failover with two controller replicas under load (the controller's default lease timing) resumes work in under 20 s")
     func leaderFailover() async throws {
         let o = try await Self.run("chaos-failover.py", ["--failovers", "1", "--rate", "3", "--settle", "3", "--timeout", "120"], timeout: 220)
         #expect(o.exitCode == 0, "\(o.output.suffix(3000))")
