@@ -97,6 +97,51 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // GCP access: OAuth tokens (service-account JWT, workload-identity federation, metadata
+        // server), endpoint overrides, retries, error mapping; Vertex AI, GCS, Cloud Monitoring calls.
+        .target(
+            name: "CloudGCP",
+            dependencies: [
+                "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Azure access: Entra ID tokens (workload identity, client secret), authority and ARM
+        // endpoint overrides, retries, error mapping; Azure ML, Blob and Monitor calls.
+        .target(
+            name: "CloudAzure",
+            dependencies: [
+                "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // MLflow REST 2.0 client: tracking (experiments, runs, params, metrics, tags) and the
+        // model registry (registered models, versions, aliases).
+        .target(
+            name: "MLflowClient",
+            dependencies: [
+                "KubeCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // One reconciler per kind; cloud backends behind one protocol.
         .target(
             name: "SextantControllers",
@@ -106,6 +151,9 @@ let package = Package(
                 "KubeRuntime",
                 "SextantAPI",
                 "CloudAWS",
+                "CloudGCP",
+                "CloudAzure",
+                "MLflowClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,6 +191,9 @@ let package = Package(
                 "SextantControllers",
                 "SextantInterop",
                 "CloudAWS",
+                "CloudGCP",
+                "CloudAzure",
+                "MLflowClient",
                 "DevCluster",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -169,6 +220,9 @@ let package = Package(
         .testTarget(name: "SextantAPITests", dependencies: ["SextantAPI", "KubeCore"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantControllersTests", dependencies: ["SextantControllers", "SextantAPI", "KubeRuntime", "KubeClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "CloudAWSTests", dependencies: ["CloudAWS", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudGCPTests", dependencies: ["CloudGCP", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudAzureTests", dependencies: ["CloudAzure", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "MLflowClientTests", dependencies: ["MLflowClient", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SextantInteropTests", dependencies: ["SextantInterop", "SextantAPI", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DevClusterTests", dependencies: ["DevCluster", "KubeCore", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "PlatformTests", dependencies: ["TestSupport", "KubeCore", .product(name: "Yams", package: "Yams")], swiftSettings: swiftSettings),
