@@ -34,24 +34,25 @@ extension AWSClient {
     /// GETs an object; nil when it does not exist (404 / `NoSuchKey`).
     public func s3Get(_ uri: String, region: String, role: String? = nil, sessionName: String = "sextant") async throws -> Data? {
         let location = try s3Location(uri)
-        let credentials = try await credentials(role: role, sessionName: sessionName)
-        let response = try await executor.send(.getObject, region: region, credentials: credentials, path: location.path,
-                                               allowNotFound: true)
-        if response.status == 404 {
-            let error = AWSErrorParser.parse(response, credentials: credentials, signature: nil)
-            if error.code == "NoSuchKey" || error.code == "NotFound" { return nil }
-            throw error
+        return try await withCredentials(role: role, sessionName: sessionName) { credentials in
+            let response = try await executor.send(.getObject, region: region, credentials: credentials, path: location.path,
+                                                   allowNotFound: true)
+            if response.status == 404 {
+                let error = AWSErrorParser.parse(response, credentials: credentials, signature: nil)
+                if error.code == "NoSuchKey" || error.code == "NotFound" { return nil }
+                throw error
+            }
+            return response.body
         }
-        return response.body
     }
 
     /// HEADs an object: its version id and ETag (quotes removed); nil when it does not exist.
     public func s3Head(_ uri: String, region: String, role: String? = nil,
                        sessionName: String = "sextant") async throws -> (versionId: String?, etag: String?)? {
         let location = try s3Location(uri)
-        let credentials = try await credentials(role: role, sessionName: sessionName)
-        let response = try await executor.send(.headObject, region: region, credentials: credentials, path: location.path,
-                                               allowNotFound: true)
+        let response = try await withCredentials(role: role, sessionName: sessionName) { credentials in
+            try await executor.send(.headObject, region: region, credentials: credentials, path: location.path, allowNotFound: true)
+        }
         if response.status == 404 { return nil }
         return (response.header("x-amz-version-id"), response.header("etag").map(AWSClient.unquote))
     }
@@ -61,9 +62,10 @@ extension AWSClient {
     public func s3Put(_ uri: String, data: Data, contentType: String = "application/octet-stream", region: String,
                       role: String? = nil, sessionName: String = "sextant") async throws -> (versionId: String?, etag: String?) {
         let location = try s3Location(uri)
-        let credentials = try await credentials(role: role, sessionName: sessionName)
-        let response = try await executor.send(.putObject, region: region, credentials: credentials, path: location.path,
-                                               headers: [("content-type", contentType)], body: data)
+        let response = try await withCredentials(role: role, sessionName: sessionName) { credentials in
+            try await executor.send(.putObject, region: region, credentials: credentials, path: location.path,
+                                    headers: [("content-type", contentType)], body: data)
+        }
         return (response.header("x-amz-version-id"), response.header("etag").map(AWSClient.unquote))
     }
 

@@ -47,8 +47,10 @@ public struct AWSClient: Sendable {
             throw AWSError(code: "InvalidArgument", message: "\(op) is not a JSON operation", kind: .invalidRequest)
         }
         headers.append(("accept", "application/json"))
-        let credentials = try await credentials(role: role, sessionName: sessionName)
-        let response = try await executor.send(op, region: region, credentials: credentials, headers: headers, body: input.data())
+        let body = input.data()
+        let response = try await withCredentials(role: role, sessionName: sessionName) { credentials in
+            try await executor.send(op, region: region, credentials: credentials, headers: headers, body: body)
+        }
         if response.body.isEmpty { return .object([:]) }
         do {
             return try JSONValue.parse(response.body)
@@ -62,7 +64,8 @@ public struct AWSClient: Sendable {
     /// returns the XML answer.
     public func query(_ op: AWSOperation, region: String, parameters: [String: String], role: String? = nil,
                       sessionName: String = "sextant") async throws -> String {
-        let credentials = try await credentials(role: role, sessionName: sessionName)
-        return try await executor.query(op, region: region, parameters: parameters, credentials: credentials)
+        return try await withCredentials(role: role, sessionName: sessionName) { credentials in
+            try await executor.query(op, region: region, parameters: parameters, credentials: credentials)
+        }
     }
 }
