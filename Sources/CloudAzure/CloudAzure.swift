@@ -1,4 +1,6 @@
-/// Azure access written once for every Azure-backed feature: Entra ID tokens (workload identity,
-/// client secret), authority and Resource Manager endpoint overrides, retries and error
-/// classification (`docs/clouds/azure.md`).
+/// Azure access written once for every Azure-backed feature: Entra ID tokens (`AzureTokenProvider`:
+/// workload identity, client secret), endpoint overrides (`AzureEndpoints`), the authorised transport
+/// with retries and the 401 renewal (`AzureClient`: `arm`, `blobGet`, `send`), one error
+/// (`AzureError`) and the RBAC actions of every call (`AzureOperation`, `AzureRoleDefinition`).
+/// See `docs/clouds/azure.md`.
 public enum CloudAzure {}

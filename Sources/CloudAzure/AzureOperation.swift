@@ -1,0 +1,86 @@
+import KubeCore
+
+/// One Azure call the product makes and the RBAC actions it needs. `AzureOperation.all` lists every
+/// one of them; the least-privilege custom role (`AzureRoleDefinition`) is derived from that list,
+/// as the IAM policy is for AWS. Add a call here when you add one (Monitor, registry, ...).
+public struct AzureOperation: Sendable, Hashable, CustomStringConvertible {
+    /// `AzureML.Jobs.CreateOrUpdate`.
+    public var name: String
+    /// HTTP method.
+    public var method: String
+    /// Path template.
+    public var path: String
+    /// Control-plane actions (role definition `actions`).
+    public var actions: [String]
+    /// Data-plane actions (role definition `dataActions`: Blob reads, ...).
+    public var dataActions: [String]
+
+    /// An operation.
+    public init(name: String, method: String, path: String, actions: [String] = [], dataActions: [String] = []) {
+        self.name = name
+        self.method = method
+        self.path = path
+        self.actions = actions
+        self.dataActions = dataActions
+    }
+
+    public var description: String { name }
+
+    static let workspace = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/{workspaceName}"
+    static let ml = "Microsoft.MachineLearningServices/workspaces"
+
+    /// Azure ML `Jobs - Create Or Update` (PUT by the deterministic name; also the adoption).
+    public static let createOrUpdateJob = AzureOperation(name: "AzureML.Jobs.CreateOrUpdate", method: "PUT", path: workspace + "/jobs/{id}",
+                                                         actions: ["\(ml)/jobs/write"])
+    /// Azure ML `Jobs - Get`.
+    public static let getJob = AzureOperation(name: "AzureML.Jobs.Get", method: "GET", path: workspace + "/jobs/{id}",
+                                              actions: ["\(ml)/jobs/read"])
+    /// Azure ML `Jobs - Cancel` (asynchronous: 202 with `Location`/`Azure-AsyncOperation`, polled).
+    public static let cancelJob = AzureOperation(name: "AzureML.Jobs.Cancel", method: "POST", path: workspace + "/jobs/{id}/cancel",
+                                                 actions: ["\(ml)/jobs/cancel/action",
+                                                           "Microsoft.MachineLearningServices/locations/mfeOperationResults/read",
+                                                           "Microsoft.MachineLearningServices/locations/mfeOperationsStatus/read"])
+    /// Azure ML `Environment Versions - Create Or Update` (an environment for a step that names an image).
+    public static let createOrUpdateEnvironmentVersion = AzureOperation(
+        name: "AzureML.EnvironmentVersions.CreateOrUpdate", method: "PUT", path: workspace + "/environments/{name}/versions/{version}",
+        actions: ["\(ml)/environments/write", "\(ml)/environments/read"])
+    /// Azure ML `Compute - Get` (the VM size of the job's cluster, for cost).
+    public static let getCompute = AzureOperation(name: "AzureML.Compute.Get", method: "GET", path: workspace + "/computes/{computeName}",
+                                                  actions: ["\(ml)/computes/read"])
+    /// Blob `Get Blob` (the outputs JSON at `SEXTANT_OUTPUTS_URI`).
+    public static let getBlob = AzureOperation(name: "Storage.Blob.Get", method: "GET", path: "/{container}/{blob}",
+                                               dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])
+
+    /// Every Azure call the product makes.
+    public static let all: [AzureOperation] = [
+        createOrUpdateJob, getJob, cancelJob, createOrUpdateEnvironmentVersion, getCompute, getBlob,
+    ]
+}
+
+/// The least-privilege custom role the controller's identity needs, derived from `AzureOperation.all`.
+public enum AzureRoleDefinition {
+    /// The control-plane actions of `operations`, sorted and unique.
+    public static func actions(of operations: [AzureOperation] = AzureOperation.all) -> [String] {
+        Array(Set(operations.flatMap(\.actions))).sorted()
+    }
+
+    /// The data-plane actions of `operations`, sorted and unique.
+    public static func dataActions(of operations: [AzureOperation] = AzureOperation.all) -> [String] {
+        Array(Set(operations.flatMap(\.dataActions))).sorted()
+    }
+
+    /// A role definition document (`az role definition create --role-definition @file`).
+    public static func document(name: String = "Sextant controller", assignableScopes: [String] = ["/subscriptions/{subscriptionId}"],
+                                operations: [AzureOperation] = AzureOperation.all) -> JSONValue {
+        [
+            "Name": .string(name),
+            "IsCustom": true,
+            "Description": "What the Sextant controller calls: Azure ML command jobs, environments and computes; Blob reads of outputs.",
+            "Actions": .array(actions(of: operations).map { .string($0) }),
+            "NotActions": [],
+            "DataActions": .array(dataActions(of: operations).map { .string($0) }),
+            "NotDataActions": [],
+            "AssignableScopes": .array(assignableScopes.map { .string($0) }),
+        ]
+    }
+}
