@@ -73,6 +73,8 @@ public struct AWSOperation: Sendable, Hashable, CustomStringConvertible {
     public static let listModelPackages = sagemaker("ListModelPackages")
     /// `sagemaker:DescribeModelPackage`.
     public static let describeModelPackage = sagemaker("DescribeModelPackage")
+    /// `sagemaker:DeleteModelPackage` (a ModelVersion deleted with `ml.sextant.dev/deletion-policy: delete`).
+    public static let deleteModelPackage = sagemaker("DeleteModelPackage")
     /// `sagemaker:AddTags` (tags at creation need it too: CreateTrainingJob with `Tags`).
     public static let addTags = sagemaker("AddTags")
     /// `sagemaker:ListTags`.
@@ -115,7 +117,7 @@ public struct AWSOperation: Sendable, Hashable, CustomStringConvertible {
     public static let all: [AWSOperation] = [
         createTrainingJob, describeTrainingJob, stopTrainingJob, listTrainingJobs,
         createModelPackageGroup, describeModelPackageGroup, createModelPackage, updateModelPackage,
-        listModelPackages, describeModelPackage, addTags, listTags,
+        listModelPackages, describeModelPackage, deleteModelPackage, addTags, listTags,
         submitJob, describeJobs, listJobs, terminateJob,
         getObject, headObject, putObject,
         assumeRole, assumeRoleWithWebIdentity,

@@ -90,7 +90,8 @@ struct ControllerCommand: AsyncParsableCommand {
         let logger = Logger(label: "sextant.controller")
         let pricing = try pricingConfig.map(PricingFile.load(path:)) ?? .shippedDefaults
         let controllerConfig = SextantControllerConfig(
-            backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing)
+            backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing,
+            mirrors: StandardRegistryMirrors.make(environment: ProcessInfo.processInfo.environment, logger: logger))
 
         var configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
         configuration.userAgent = ClientConfiguration.controllerUserAgent

@@ -54,7 +54,8 @@ struct DevOperatorService: Service {
                 if runController {
                     let manager = ControllerManager(client: operatorClient, options: ManagerOptions(), logger: Logger(label: "sextant.controller"))
                     let config = SextantControllerConfig(
-                        backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing)
+                        backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing,
+            mirrors: StandardRegistryMirrors.make(environment: ProcessInfo.processInfo.environment, logger: logger))
                     try SextantControllers.register(in: manager, client: operatorClient, options: ControllerOptions(), config: config)
                     logger.info("operator running in-process", metadata: ["controllers": "\(manager.controllerNames)"])
                     group.addTask { try await manager.run() }

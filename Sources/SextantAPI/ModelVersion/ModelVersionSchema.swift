@@ -80,8 +80,11 @@ extension ModelVersion {
             ("registries", .array("Mirror state per registry.", of: .object("A registry mirror.", required: ["registry"], [
                 ("registry", .string("`sagemaker` or `mlflow`.")),
                 ("id", .string("Id in that registry (model package ARN, MLflow version).")),
+                ("url", .string("Where a person sees the mirror (console or UI URL).")),
+                ("synced", .boolean("True when the mirror matches this generation and the effective stage.")),
                 ("stage", .string("Stage or approval status in that registry.")),
                 ("syncedAt", .time("When it was last synchronized.")),
+                ("observedGeneration", .integer("The generation the mirror was last synchronized with.")),
                 ("message", .string("Last error, if any.")),
             ]))),
             ("lineage", .object("Where this version came from.", [
@@ -102,6 +105,6 @@ extension ModelVersion {
                 ("servingUSDPerHour", .number("Serving replicas × their requested CPU, memory and GPUs × the controller's Kubernetes prices, per hour.")),
                 ("message", .string("Why a figure is missing (no producing run, no price, ...).")),
             ])),
-            ("conditions", CommonSchemas.conditions("`Promoted`, `Serving` and `Ready`.")),
+            ("conditions", CommonSchemas.conditions("`Promoted`, `Serving`, `Ready` and `Mirrored` (when `spec.registries` is set).")),
         ])
 }

@@ -22,7 +22,7 @@ public struct ModelVersionStatus: Codable, Sendable, Hashable {
     public var lineage: ModelLineage?
     /// Stage transitions (bounded).
     public var history: [StageTransition]?
-    /// `Promoted`, `Serving`, `Ready`.
+    /// `Promoted`, `Serving`, `Ready`, `Mirrored`.
     public var conditions: [Condition]?
     /// Training and serving cost.
     public var cost: ModelVersionCost?
@@ -92,19 +92,31 @@ public struct RegistryStatus: Codable, Sendable, Hashable {
     public var registry: String
     /// Id in that registry (model package ARN, MLflow version).
     public var id: String?
+    /// Where a person sees the mirror (console or UI URL).
+    public var url: String?
+    /// True when the mirror matches the version's generation and effective stage.
+    public var synced: Bool?
     /// Stage or approval status there.
     public var stage: String?
     /// When it was last synchronized.
     public var syncedAt: String?
+    /// The generation of the version the mirror was last synchronized with.
+    public var observedGeneration: Int64?
     /// Last error, if any.
     public var message: String?
 
     /// A registry status.
-    public init(registry: String, id: String? = nil, stage: String? = nil, syncedAt: String? = nil, message: String? = nil) {
+    public init(
+        registry: String, id: String? = nil, url: String? = nil, synced: Bool? = nil, stage: String? = nil, syncedAt: String? = nil,
+        observedGeneration: Int64? = nil, message: String? = nil
+    ) {
         self.registry = registry
         self.id = id
+        self.url = url
+        self.synced = synced
         self.stage = stage
         self.syncedAt = syncedAt
+        self.observedGeneration = observedGeneration
         self.message = message
     }
 }

@@ -11,17 +11,29 @@ import SextantAPI
 /// decisions sequential.
 public enum ModelVersionController {
     /// The controller, ready to add to a `ControllerManager`.
-    public static func make(client: KubeClient, namespaces: [String], pricing: PricingTable = .shippedDefaults, logger: Logger? = nil) -> Controller<ModelVersion> {
+    /// Versions with `spec.registries` are mirrored through `mirrors` (`RegistryMirror`s by registry).
+    public static func make(
+        client: KubeClient, namespaces: [String], pricing: PricingTable = .shippedDefaults, mirrors: MirrorWork = MirrorWork(),
+        logger: Logger? = nil
+    ) -> Controller<ModelVersion> {
         Controller<ModelVersion>("modelversion", client: client, namespaces: namespaces, logger: logger) { mv, ctx in
-            try await reconcile(mv, ctx: ctx, now: Date(), pricing: pricing)
+            try await reconcile(mv, ctx: ctx, now: Date(), pricing: pricing, mirrors: mirrors)
         }
         .owns(Deployment.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .owns(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .workers(1)
     }
 
-    static func reconcile(_ mv: ModelVersion, ctx: ReconcileContext<ModelVersion>, now: Date, pricing: PricingTable = .shippedDefaults) async throws -> ReconcileAction {
+    static func reconcile(
+        _ mv: ModelVersion, ctx: ReconcileContext<ModelVersion>, now: Date, pricing: PricingTable = .shippedDefaults,
+        mirrors: MirrorWork = MirrorWork()
+    ) async throws -> ReconcileAction {
         let namespace = mv.namespace ?? "default"
+        // A failed registry call is retried no earlier than this.
+        var mirrorRetryAt: Date?
+        if mv.isBeingDeleted {
+            mirrorRetryAt = try await deleteMirrors(mv, ctx: ctx, work: mirrors, now: now)
+        }
         let model = mv.spec.model
         let group = ctx.store.list(namespace: namespace)
             .filter { $0.spec.model == model && !$0.isBeingDeleted }
@@ -61,7 +73,9 @@ public enum ModelVersionController {
             let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
             var built = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
             built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing)
-            let desired = built
+            let mirrored = try await syncMirrors(v, built: built, isDuplicate: outcome.isDuplicate, ctx: ctx, work: mirrors, now: now)
+            if let at = mirrored.retryAt { mirrorRetryAt = min(mirrorRetryAt ?? at, at) }
+            let desired = mirrored.status
             if desired != v.status {
                 try await ctx.updateStatus(v) { status in
                     status = desired
@@ -70,13 +84,22 @@ public enum ModelVersionController {
                     await ctx.event(v, type: note.type == "Warning" ? .warning : .normal, reason: note.reason, note: note.message)
                 }
             }
+            for e in mirrored.events {
+                await ctx.event(v, type: e.warning ? .warning : .normal, reason: e.reason, note: e.note)
+            }
         }
         try await applyStableService(stable, model: model, namespace: namespace, ctx: ctx, log: log)
         for (v, stage) in unserved {
             try await removeServing(v, stage: stage, deployments: deployments, services: services, ctx: ctx)
         }
         // Deployment status changes arrive through the owned-Deployment watch; poll slowly as a safety net.
-        return anyNotAvailable ? .requeue(after: .seconds(5)) : .awaitChange
+        var after: Double? = anyNotAvailable ? 5 : nil
+        if let at = mirrorRetryAt {
+            let wait = max(1, at.timeIntervalSince(now))
+            after = min(after ?? wait, wait)
+        }
+        guard let after else { return .awaitChange }
+        return .requeue(after: .milliseconds(Int64(after * 1000)))
     }
 
     /// Where the model's stable Service should point after this reconcile.

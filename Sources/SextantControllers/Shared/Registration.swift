@@ -9,12 +9,18 @@ public struct SextantControllerConfig: Sendable {
     public var pricing: PricingTable
     /// How often cloud jobs are polled (10 s, × 1.5 while unchanged, ≤ 120 s by default).
     public var pollSchedule: CloudPollSchedule
+    /// Registry mirrors of ModelVersions (`spec.registries`) by registry; none configured = not mirrored.
+    public var mirrors: RegistryMirrors
 
     /// A configuration.
-    public init(backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule()) {
+    public init(
+        backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule(),
+        mirrors: RegistryMirrors = RegistryMirrors()
+    ) {
         self.backends = backends
         self.pricing = pricing
         self.pollSchedule = pollSchedule
+        self.mirrors = mirrors
     }
 }
 
@@ -26,7 +32,8 @@ public enum SextantControllers {
         in manager: ControllerManager, client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()
     ) throws {
         manager.add(MLPipelineController.make(client: client, options: options, config: config))
-        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing))
+        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing,
+                                                mirrors: MirrorWork(mirrors: config.mirrors)))
         manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers))
     }
 }

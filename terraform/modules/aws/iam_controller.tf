@@ -91,6 +91,7 @@ data "aws_iam_policy_document" "controller" {
       "sagemaker:AddTags",
       "sagemaker:CreateModelPackage",
       "sagemaker:CreateModelPackageGroup",
+      "sagemaker:DeleteModelPackage",
       "sagemaker:DescribeModelPackage",
       "sagemaker:DescribeModelPackageGroup",
       "sagemaker:ListTags",
