@@ -45,8 +45,9 @@ final class RegistryE2E: @unchecked Sendable {
         return e2e
     }
 
-    /// Starts `sextant controller` against the cluster (`SEXTANT_TEST_CLOCK_OFFSET_SECONDS` = offset).
-    func startController(clockOffset: Double = 0) throws {
+    /// Starts `sextant controller` against the cluster (`SEXTANT_TEST_CLOCK_OFFSET_SECONDS` = offset),
+    /// with `environment` over the test's own (e.g. a moto peer's AWS endpoint and keys).
+    func startController(clockOffset: Double = 0, environment: [String: String] = [:]) throws {
         if !FileManager.default.fileExists(atPath: controllerLog.path) {
             FileManager.default.createFile(atPath: controllerLog.path, contents: nil)
         }
@@ -58,7 +59,7 @@ final class RegistryE2E: @unchecked Sendable {
                        "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--log-level", "debug"]
         var env = ProcessInfo.processInfo.environment
         env["SEXTANT_TEST_CLOCK_OFFSET_SECONDS"] = String(clockOffset)
-        p.environment = env
+        p.environment = env.merging(environment) { _, new in new }
         p.standardOutput = log
         p.standardError = log
         try p.run()
