@@ -80,7 +80,7 @@ enum Samples {
             pipeline: PipelineTemplate(metadata: TemplateMetadata(labels: ["team": "growth"], annotations: ["a": "b"]), spec: pipelineSpec),
             schedule: "0 3 * * 1", timeZone: "Europe/Berlin",
             triggers: RetrainTriggers(
-                dataChange: DataChangeTrigger(dataset: "events", pollIntervalSeconds: 600),
+                dataChange: DataChangeTrigger(dataset: "events", pollIntervalSeconds: 600, format: "delta"),
                 metric: MetricTrigger(prometheus: PrometheusQuery(url: "http://prom:9090", query: "avg(x)"), below: 0.85, above: 0.99, forSeconds: 1800, pollIntervalSeconds: 300)),
             concurrencyPolicy: "Forbid", minIntervalSeconds: 21600, startingDeadlineSeconds: 3600, suspend: false,
             successfulRunsHistoryLimit: 3, failedRunsHistoryLimit: 1),
@@ -91,6 +91,8 @@ enum Samples {
     static let retrainPolicy: RetrainPolicy = {
         var policy = retrainPolicyBase
         policy.status?.observedTrigger = "manual-1"
+        policy.status?.metric = RetrainMetricStatus(
+            value: 0.81, observedAt: "2026-11-26T00:00:00Z", breachingSince: "2026-11-26T00:00:00Z", handledBreach: "2026-11-26T00:00:00Z")
         return policy
     }()
 }

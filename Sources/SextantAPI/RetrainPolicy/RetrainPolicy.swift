@@ -126,54 +126,32 @@ public struct RetrainTriggers: Codable, Sendable, Hashable {
     }
 }
 
+/// Formats of a watched dataset (`spec.triggers.dataChange.format`).
+public enum DataChangeFormat {
+    /// The object's own version (S3 VersionId/ETag, GCS generation, HTTP ETag, Blob versionId, file SHA-256).
+    public static let object = "object"
+    /// The latest `_delta_log` commit version of the Delta table at the URI.
+    public static let delta = "delta"
+    /// The `md5` recorded in the `.dvc` file at the URI.
+    public static let dvc = "dvc"
+    /// Every format.
+    public static let all = [object, delta, dvc]
+}
+
 /// A dataset version change trigger.
 public struct DataChangeTrigger: Codable, Sendable, Hashable {
     /// Dataset name in the template.
     public var dataset: String
     /// Poll interval.
     public var pollIntervalSeconds: Int64?
+    /// `object` (default), `delta` or `dvc`: how the version is read at the dataset's URI.
+    public var format: String?
 
     /// A data change trigger.
-    public init(dataset: String, pollIntervalSeconds: Int64? = nil) {
+    public init(dataset: String, pollIntervalSeconds: Int64? = nil, format: String? = nil) {
         self.dataset = dataset
         self.pollIntervalSeconds = pollIntervalSeconds
-    }
-}
-
-/// A metric threshold trigger.
-public struct MetricTrigger: Codable, Sendable, Hashable {
-    /// Prometheus query.
-    public var prometheus: PrometheusQuery
-    /// Fire when the value is below this.
-    public var below: Double?
-    /// Fire when the value is above this.
-    public var above: Double?
-    /// How long the threshold must be crossed.
-    public var forSeconds: Int64?
-    /// Poll interval.
-    public var pollIntervalSeconds: Int64?
-
-    /// A metric trigger.
-    public init(prometheus: PrometheusQuery, below: Double? = nil, above: Double? = nil, forSeconds: Int64? = nil, pollIntervalSeconds: Int64? = nil) {
-        self.prometheus = prometheus
-        self.below = below
-        self.above = above
-        self.forSeconds = forSeconds
-        self.pollIntervalSeconds = pollIntervalSeconds
-    }
-}
-
-/// A Prometheus instant query.
-public struct PrometheusQuery: Codable, Sendable, Hashable {
-    /// Server URL.
-    public var url: String
-    /// PromQL.
-    public var query: String
-
-    /// A query.
-    public init(url: String, query: String) {
-        self.url = url
-        self.query = query
+        self.format = format
     }
 }
 
@@ -199,8 +177,10 @@ public struct RetrainPolicyStatus: Codable, Sendable, Hashable {
     public var runsCreated: Int64?
     /// The `ml.sextant.dev/trigger` annotation value the last manual trigger handled.
     public var observedTrigger: String?
-    /// `Ready`, `Suspended`.
+    /// `Ready`, `Suspended`, `TriggerHealthy`.
     public var conditions: [Condition]?
+    /// The metric trigger's last poll and breach (`spec.triggers.metric`).
+    public var metric: RetrainMetricStatus?
 
     /// A status.
     public init(

@@ -19,17 +19,9 @@ extension RetrainPolicy {
                 ("dataChange", .object("Run when the version of a dataset of the template changes; the new version is pinned in the created run.", required: ["dataset"], [
                     ("dataset", .string("Dataset name in the template.").dns1123Label()),
                     ("pollIntervalSeconds", .integer("How often to check the version.").minimum(10).defaulted(600)),
+                    ("format", .string("How the version is read at the dataset's URI: `object` (the object's version: S3 VersionId else ETag, GCS generation, HTTP ETag else Last-Modified, Blob versionId else ETag, file SHA-256), `delta` (latest `_delta_log` commit version) or `dvc` (the `md5` in the `.dvc` file).").oneOf(DataChangeFormat.all).defaulted(.string(DataChangeFormat.object))),
                 ])),
-                ("metric", .object("Run when a Prometheus query has been past a threshold for `forSeconds`. Set exactly one of `below` and `above`.", required: ["prometheus"], [
-                    ("prometheus", .object("The query.", required: ["url", "query"], [
-                        ("url", .string("Prometheus base URL.").pattern("^https?://.+$")),
-                        ("query", .string("PromQL instant query returning one number.").minLength(1)),
-                    ])),
-                    ("below", .number("Fire when the value is below this.")),
-                    ("above", .number("Fire when the value is above this.")),
-                    ("forSeconds", .integer("How long the threshold must be crossed.").minimum(0).defaulted(0)),
-                    ("pollIntervalSeconds", .integer("How often to query.").minimum(10).defaulted(300)),
-                ])),
+                ("metric", metricTriggerSchema),
             ])),
             ("concurrencyPolicy", .string("What to do when a trigger fires while a run is active.").oneOf(ConcurrencyPolicy.all).defaulted("Forbid")),
             ("minIntervalSeconds", .integer("No two triggered runs closer than this.").minimum(0)),
@@ -59,7 +51,8 @@ extension RetrainPolicy {
             ("metricBreachedSince", .time("Since when the metric has been past its threshold.")),
             ("runsCreated", .integer("Number of runs created.")),
             ("observedTrigger", .string("The `ml.sextant.dev/trigger` annotation value the last manual trigger handled.")),
-            ("conditions", CommonSchemas.conditions("`Ready` and `Suspended`.")),
+            ("conditions", CommonSchemas.conditions("`Ready`, `Suspended` and `TriggerHealthy`.")),
+            ("metric", metricStatusSchema),
         ])
 }
 

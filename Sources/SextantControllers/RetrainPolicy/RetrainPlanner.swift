@@ -38,6 +38,14 @@ struct RetrainInputs: Sendable {
     /// The annotation value the last manual trigger handled (status).
     var observedTrigger: String?
     var runs: [RetrainRun]
+    /// `status.observedDataVersion`: the version the data trigger last handled (nil = no baseline yet).
+    var observedDataVersion: String? = nil
+    /// The latest version the dataChange source reported (nil = not polled successfully yet).
+    var dataVersion: DataVersionObservation? = nil
+    /// `status.metric.handledBreach`: the breach the metric trigger last handled.
+    var handledMetricBreach: String? = nil
+    /// A breach the metric evaluator says is due (nil = none).
+    var metricBreach: MetricObservation? = nil
 }
 
 /// A run to create.
@@ -46,6 +54,8 @@ struct PlannedRun: Sendable, Hashable {
     /// `Schedule` or `Manual`.
     var reason: String
     var detail: String
+    /// Dataset versions to pin in the run's `spec.datasets` (dataset name → version).
+    var pins: [String: String] = [:]
 }
 
 /// What the reconcile must do.
@@ -65,6 +75,10 @@ struct RetrainPlan: Sendable {
     var observedTrigger: String?
     /// Runs of pending triggers that already exist (made before a restart): recorded, not created again.
     var adopted: [(PlannedRun, Date)] = []
+    /// New `status.observedDataVersion`.
+    var observedDataVersion: String?
+    /// New `status.metric.handledBreach`.
+    var handledMetricBreach: String?
 }
 
 /// Pure decisions of the RetrainPolicy controller: which trigger fires, which is skipped and why,
@@ -74,17 +88,23 @@ enum RetrainPlanner {
     static let triggerAnnotation = "ml.sextant.dev/trigger"
 
     /// A trigger that wants a run.
-    private struct Pending {
+    struct Pending {
         var run: PlannedRun
         /// The manual annotation value it handles.
-        var manualValue: String?
+        var manualValue: String? = nil
         /// The schedule time it handles.
-        var scheduled: Date?
+        var scheduled: Date? = nil
+        /// The data version it handles.
+        var dataVersion: String? = nil
+        /// The metric breach it handles.
+        var breachID: String? = nil
     }
 
     static func plan(_ input: RetrainInputs) -> RetrainPlan {
         var plan = RetrainPlan()
         plan.observedTrigger = input.observedTrigger
+        plan.observedDataVersion = input.observedDataVersion
+        plan.handledMetricBreach = input.handledMetricBreach
         var pending: [Pending] = []
 
         if let value = input.triggerValue, !value.isEmpty, value != input.observedTrigger {
@@ -119,6 +139,8 @@ enum RetrainPlanner {
             }
         }
 
+        pending += triggerPending(input, plan: &plan)
+
         var active = input.runs.filter { !$0.isFinished }
         var lastTrigger = input.lastTriggerTime
         let existing = Dictionary(input.runs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -126,6 +148,8 @@ enum RetrainPlanner {
             let run = p.run
             let consume = { (plan: inout RetrainPlan) in
                 if let v = p.manualValue { plan.observedTrigger = v }
+                if let v = p.dataVersion { plan.observedDataVersion = v }
+                if let b = p.breachID { plan.handledMetricBreach = b }
             }
             if let made = existing[run.name] {
                 // Created by an earlier pass whose status write did not happen (e.g. a restart): adopt, never create twice.

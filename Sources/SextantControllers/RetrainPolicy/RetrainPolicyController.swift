@@ -5,14 +5,19 @@ import KubeRuntime
 import Logging
 import SextantAPI
 
-/// Creates MLPipeline runs from a RetrainPolicy's template on its schedule and on manual
-/// triggers (`ml.sextant.dev/trigger` annotation), with CronJob semantics for missed schedules,
-/// concurrency and history. `dataChange` and `metric` triggers are validated and preserved but
-/// not executed yet (the Ready condition says so).
+/// Creates MLPipeline runs from a RetrainPolicy's template on its schedule, on manual triggers
+/// (`ml.sextant.dev/trigger` annotation), on new dataset versions (`triggers.dataChange`) and on
+/// metric breaches (`triggers.metric`), with CronJob semantics for missed schedules, concurrency
+/// and history applied to every trigger alike. Trigger sources are polled at their own intervals
+/// (`RetrainTriggerSources`), not once per reconcile.
 public enum RetrainPolicyController {
     /// TEST-ONLY: seconds added to the wall clock of this controller, so end-to-end tests can
     /// exercise schedules without waiting real minutes. Never set it in production.
     public static let clockOffsetVariable = "SEXTANT_TEST_CLOCK_OFFSET_SECONDS"
+    /// TEST-ONLY: seconds the controller waits after deciding to create a run for a data or metric
+    /// trigger and before creating it (logged as `trigger run pending`), so crash tests can kill it
+    /// in between. Never set it in production.
+    public static let triggerRunDelayVariable = "SEXTANT_TEST_TRIGGER_RUN_DELAY_SECONDS"
 
     /// The controller's clock: now, shifted by `SEXTANT_TEST_CLOCK_OFFSET_SECONDS` when set (tests only).
     static func now() -> Date {
@@ -21,16 +26,24 @@ public enum RetrainPolicyController {
     }
 
     /// The controller, ready to add to a `ControllerManager`.
-    public static func make(client: KubeClient, namespaces: [String], workers: Int = 2, logger: Logger? = nil) -> Controller<RetrainPolicy> {
+    public static func make(
+        client: KubeClient, namespaces: [String], workers: Int = 2, logger: Logger? = nil,
+        triggers: RetrainTriggerSources = .localOnly()
+    ) -> Controller<RetrainPolicy> {
         Controller<RetrainPolicy>("retrainpolicy", client: client, namespaces: namespaces, logger: logger) { policy, ctx in
-            try await reconcile(policy, ctx: ctx, now: now())
+            try await reconcile(policy, ctx: ctx, now: now(), triggers: triggers)
         }
         .owns(MLPipeline.self, labelSelector: SextantLabels.retrainPolicy)
         .workers(workers)
     }
 
-    static func reconcile(_ policy: RetrainPolicy, ctx: ReconcileContext<RetrainPolicy>, now: Date) async throws -> ReconcileAction {
-        if policy.isBeingDeleted { return .awaitChange }
+    static func reconcile(
+        _ policy: RetrainPolicy, ctx: ReconcileContext<RetrainPolicy>, now: Date, triggers: RetrainTriggerSources = .localOnly()
+    ) async throws -> ReconcileAction {
+        if policy.isBeingDeleted {
+            await RetrainTriggerObserver.forget(policy, sources: triggers)
+            return .awaitChange
+        }
         let spec = policy.spec
         let generation = policy.metadata.generation
         let runs = ctx.owned(MLPipeline.self, by: policy)
@@ -62,6 +75,7 @@ public enum RetrainPolicyController {
         }
 
         let status = policy.status
+        let observed = await RetrainTriggerObserver.observe(policy, sources: triggers, now: now)
         let input = RetrainInputs(
             policyName: policy.name,
             created: policy.metadata.creationTimestamp.flatMap(KubeTime.parse) ?? now,
@@ -75,7 +89,9 @@ public enum RetrainPolicyController {
             lastTriggerTime: status?.lastTriggerTime.flatMap(KubeTime.parse),
             triggerValue: policy.metadata.annotations?[RetrainPlanner.triggerAnnotation],
             observedTrigger: status?.observedTrigger,
-            runs: runs.map(RetrainRunMapping.run))
+            runs: runs.map(RetrainRunMapping.run),
+            observedDataVersion: status?.observedDataVersion, dataVersion: observed.data,
+            handledMetricBreach: status?.metric?.handledBreach, metricBreach: observed.metric?.breach)
         let plan = RetrainPlanner.plan(input)
         let pipelines = ctx.api(MLPipeline.self)
 
@@ -86,6 +102,7 @@ public enum RetrainPolicyController {
         // Runs an earlier pass made that the cache did not show yet: their RunCreated event was sent then.
         var madeBefore: Set<String> = []
         for run in plan.create {
+            try await RetrainTriggerObserver.testDelay(before: run, logger: ctx.logger)
             let object = RetrainRunMapping.pipeline(for: policy, run: run)
             do {
                 created.append(try await pipelines.create(object))
@@ -97,7 +114,7 @@ public enum RetrainPolicyController {
         for name in plan.prune {
             _ = try? await pipelines.delete(name, options: DeleteOptions(propagationPolicy: "Background"))
         }
-        for (type, reason, note) in plan.events {
+        for (type, reason, note) in plan.events + observed.events {
             if reason == "RunCreated", madeBefore.contains(where: { note.hasPrefix("created run \($0) ") }) { continue }
             await ctx.event(policy, type: type == "Warning" ? .warning : .normal, reason: reason, note: note)
         }
@@ -129,7 +146,11 @@ public enum RetrainPolicyController {
         s.active = active.isEmpty ? nil : active
         if let l = lastSucceeded { s.lastSuccessfulRun = l }
         if createdCount > 0 { s.runsCreated = (s.runsCreated ?? 0) + createdCount }
+        s.observedDataVersion = plan.observedDataVersion
+        s.metric = RetrainTriggerObserver.metricStatus(observed.metric?.status ?? s.metric, handled: plan.handledMetricBreach,
+                                                       hasTrigger: spec.triggers?.metric != nil)
         var c = s.conditions ?? []
+        RetrainTriggerObserver.setHealth(&c, observed: observed, generation: generation, now: now)
         c.set(type: "Ready", status: ConditionStatus.true, reason: plan.waitingForReplace ? "Replacing" : "Scheduled",
               message: readyMessage, observedGeneration: generation, now: now)
         c.set(type: "Suspended", status: suspend ? ConditionStatus.true : ConditionStatus.false,
@@ -151,10 +172,9 @@ public enum RetrainPolicyController {
         }
 
         if plan.waitingForReplace { return .requeue(after: .seconds(5)) }
-        if let next = plan.cursor {
-            // Wake exactly at the next schedule time (plus a few ms so the time has passed).
-            let ms = max(10, Int64((next.timeIntervalSince(now) * 1000).rounded(.up)) + 10)
-            return .requeue(after: .milliseconds(ms))
+        // Wake exactly at the next schedule time or trigger poll (plus a few ms so the time has passed).
+        if let delay = TriggerPollTiming.delay(until: [plan.cursor] + observed.nextPolls, now: now) {
+            return .requeue(after: delay)
         }
         return .awaitChange
     }

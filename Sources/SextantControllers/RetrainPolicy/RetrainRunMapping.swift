@@ -21,6 +21,13 @@ enum RetrainRunMapping {
         annotations[triggerDetailAnnotation] = String(run.detail.prefix(1024))
         var spec = template.spec
         spec.cancel = nil
+        if !run.pins.isEmpty {
+            spec.datasets = spec.datasets?.map { dataset in
+                var d = dataset
+                if let version = run.pins[d.name] { d.version = version }
+                return d
+            }
+        }
         let meta = ObjectMeta(
             name: run.name, namespace: policy.namespace, labels: labels, annotations: annotations,
             ownerReferences: [policy.ownerReference()])
@@ -52,6 +59,9 @@ enum RetrainPolicyValidation {
             if let v = value, v < 0 { out.append(("InvalidSpec", "spec.\(field) must not be negative")) }
         }
         if let data = spec.triggers?.dataChange {
+            if let f = data.format, !DataChangeFormat.all.contains(f) {
+                out.append(("InvalidTrigger", "spec.triggers.dataChange.format \"\(f)\" is not one of \(DataChangeFormat.all.joined(separator: ", "))"))
+            }
             let names = (spec.pipeline.spec.datasets ?? []).map(\.name)
             if !names.contains(data.dataset) {
                 out.append(("InvalidTrigger", "spec.triggers.dataChange.dataset \"\(data.dataset)\" is not a dataset of the pipeline template (\(names.joined(separator: ", ")))"))
@@ -76,8 +86,11 @@ enum RetrainPolicyValidation {
         } else {
             parts.append("no schedule; runs on manual triggers (annotation \(RetrainPlanner.triggerAnnotation))")
         }
-        if spec.triggers?.dataChange != nil || spec.triggers?.metric != nil {
-            parts.append("dataChange and metric triggers are accepted and validated but not executed by this version")
+        if let data = spec.triggers?.dataChange {
+            parts.append("watching dataset \(data.dataset) for new versions every \(data.pollIntervalSeconds ?? 600)s")
+        }
+        if let metric = spec.triggers?.metric {
+            parts.append("watching a metric every \(metric.pollIntervalSeconds ?? 300)s")
         }
         return parts.joined(separator: "; ")
     }

@@ -1,5 +1,7 @@
+import Foundation
 import KubeClient
 import KubeRuntime
+import Logging
 
 /// What the controllers need besides the cluster: the cloud backends and the prices.
 public struct SextantControllerConfig: Sendable {
@@ -11,16 +13,19 @@ public struct SextantControllerConfig: Sendable {
     public var pollSchedule: CloudPollSchedule
     /// Registry mirrors of ModelVersions (`spec.registries`) by registry; none configured = not mirrored.
     public var mirrors: RegistryMirrors
+    /// Sources of RetrainPolicy data and metric triggers (nil: `RetrainTriggerSources.standard` over the process environment).
+    public var retrainTriggers: RetrainTriggerSources?
 
     /// A configuration.
     public init(
         backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule(),
-        mirrors: RegistryMirrors = RegistryMirrors()
+        mirrors: RegistryMirrors = RegistryMirrors(), retrainTriggers: RetrainTriggerSources? = nil
     ) {
         self.backends = backends
         self.pricing = pricing
         self.pollSchedule = pollSchedule
         self.mirrors = mirrors
+        self.retrainTriggers = retrainTriggers
     }
 }
 
@@ -34,6 +39,8 @@ public enum SextantControllers {
         manager.add(MLPipelineController.make(client: client, options: options, config: config))
         manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing,
                                                 mirrors: MirrorWork(mirrors: config.mirrors)))
-        manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers))
+        let triggers = config.retrainTriggers
+            ?? .standard(environment: ProcessInfo.processInfo.environment, logger: Logger(label: "sextant.retrain-triggers"))
+        manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers, triggers: triggers))
     }
 }

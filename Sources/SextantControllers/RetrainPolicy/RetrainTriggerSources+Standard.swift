@@ -1,0 +1,20 @@
+import Foundation
+import Logging
+
+extension RetrainTriggerSources {
+    /// The sources `sextant controller` and `sextant dev` run with: data versions for every scheme
+    /// this build reads, with credentials and endpoints from `environment`, and the metric evaluator.
+    public static func standard(environment: [String: String], logger: Logger) -> RetrainTriggerSources {
+        RetrainTriggerSources(
+            dataVersions: DataVersionPoller(reader: DataVersionReader(DataVersionStores.standard(environment: environment, logger: logger))),
+            metric: nil)  // h6: the metric evaluator (Metric*.swift) plugs in here.
+    }
+}
+
+/// The data version stores by scheme.
+enum DataVersionStores {
+    /// Every store, configured from `environment`.
+    static func standard(environment: [String: String], logger: Logger) -> [any DataVersionStore] {
+        [DataVersionFileStore()]
+    }
+}
