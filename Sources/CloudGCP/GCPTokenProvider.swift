@@ -114,8 +114,16 @@ public actor GCPTokenProvider {
         case .metadataServer:
             var url = endpoints.metadata + "/computeMetadata/v1/instance/service-accounts/default/token"
             if scopes != [Self.cloudPlatformScope] { url += "?scopes=" + scopes.joined(separator: ",") }
-            let json = try await send("GET", url, headers: [("Metadata-Flavor", "Google")], body: Data(),
+            let json: JSONValue
+            do {
+                json = try await send("GET", url, headers: [("Metadata-Flavor", "Google")], body: Data(),
                                       what: "metadata server \(endpoints.metadataHost)", secrets: [])
+            } catch let e as GCPError where e.status == "NetworkError" && environment["GCE_METADATA_HOST"] == nil {
+                // Off GCP/GKE there is no metadata server: that is "no credentials", not an outage.
+                throw GCPError(status: "NoCredentials", message: "no GCP credentials: set GOOGLE_APPLICATION_CREDENTIALS (a service-account key "
+                    + "or an external_account file) or run on GKE with Workload Identity (metadata server unreachable: \(e.message))",
+                               kind: .accessDenied)
+            }
             return try oauthToken(json, what: "metadata server")
         }
     }

@@ -133,12 +133,16 @@ public struct VertexAIStep: Codable, Sendable, Hashable {
     public var serviceAccount: String?
     /// `baseOutputDirectory.outputUriPrefix`.
     public var baseOutputDirectory: String?
+    /// Environment of the training container (`containerSpec.env`); the controller adds
+    /// `SEXTANT_PIPELINE`, `SEXTANT_STEP`, `SEXTANT_ATTEMPT` and `SEXTANT_OUTPUTS_URI`.
+    public var environment: [String: String]?
 
     /// A Vertex AI step.
     public init(
         project: String, location: String, image: String, command: [String]? = nil, args: [String]? = nil,
         machineType: String, acceleratorType: String? = nil, acceleratorCount: Int? = nil,
-        replicaCount: Int? = nil, serviceAccount: String? = nil, baseOutputDirectory: String? = nil
+        replicaCount: Int? = nil, serviceAccount: String? = nil, baseOutputDirectory: String? = nil,
+        environment: [String: String]? = nil
     ) {
         self.project = project
         self.location = location
@@ -151,6 +155,7 @@ public struct VertexAIStep: Codable, Sendable, Hashable {
         self.replicaCount = replicaCount
         self.serviceAccount = serviceAccount
         self.baseOutputDirectory = baseOutputDirectory
+        self.environment = environment
     }
 }
 

@@ -66,7 +66,8 @@ extension VertexAIStep {
             ("acceleratorCount", .int32("Accelerators per replica.").minimum(0)),
             ("replicaCount", .int32("Number of replicas.").minimum(1).defaulted(1)),
             ("serviceAccount", .string("Service account the job runs as.")),
-            ("baseOutputDirectory", .string("GCS prefix for outputs (`gs://...`).").templatedPattern("^gs://.+$")),
+            ("baseOutputDirectory", .string("GCS prefix for outputs (`gs://...`), the job's `baseOutputDirectory.outputUriPrefix`: artifact `model` is `<baseOutputDirectory>/model/` (AIP_MODEL_DIR) and SEXTANT_OUTPUTS_URI is `<baseOutputDirectory>/<job name>/sextant-outputs.json`.").templatedPattern("^gs://.+$")),
+            ("environment", .stringMap("Environment of the training container (containerSpec.env); templates are resolved. The controller adds SEXTANT_PIPELINE, SEXTANT_STEP, SEXTANT_ATTEMPT and SEXTANT_OUTPUTS_URI.")),
         ])
 }
 

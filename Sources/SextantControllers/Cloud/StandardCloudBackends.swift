@@ -4,6 +4,7 @@ import Logging
 public enum StandardCloudBackends {
     /// Every backend this build has, configured from `environment` (credential chains, endpoint overrides).
     public static func make(environment: [String: String], logger: Logger) -> CloudBackends {
-        CloudBackends(AWSBackends.make(environment: environment, logger: logger))
+        CloudBackends(AWSBackends.make(environment: environment, logger: logger)
+            + GCPBackends.make(environment: environment, logger: logger))
     }
 }
