@@ -48,6 +48,8 @@ public enum SextantAPIError: Error, Sendable, Equatable, CustomStringConvertible
     case missingOutputs(String)
     /// A generated document could not be serialized.
     case serialization(String)
+    /// A backup document is malformed (`sextant restore`).
+    case invalidBackup(String)
 
     /// The CamelCase reason used in conditions and attempts.
     public var reason: String {
@@ -57,6 +59,7 @@ public enum SextantAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case .invalidOutputs: return "InvalidOutputs"
         case .missingOutputs: return "MissingOutputs"
         case .serialization: return "SerializationFailed"
+        case .invalidBackup: return "InvalidBackup"
         }
     }
 
@@ -64,7 +67,7 @@ public enum SextantAPIError: Error, Sendable, Equatable, CustomStringConvertible
     public var message: String {
         switch self {
         case .invalidPipeline(_, let m), .invalidReference(let m), .invalidOutputs(let m),
-             .missingOutputs(let m), .serialization(let m):
+             .missingOutputs(let m), .serialization(let m), .invalidBackup(let m):
             return m
         }
     }

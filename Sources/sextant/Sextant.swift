@@ -6,6 +6,7 @@ struct Sextant: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sextant",
         abstract: "Runs the machine-learning lifecycle the Kubernetes way.",
-        subcommands: [DevCommand.self, ControllerCommand.self, CRDsCommand.self, ImportCommand.self, CloudPermissionsCommand.self]
+        subcommands: [DevCommand.self, ControllerCommand.self, CRDsCommand.self, ImportCommand.self, CloudPermissionsCommand.self,
+                      BackupCommand.self, RestoreCommand.self]
     )
 }

@@ -30,6 +30,8 @@ public enum MLPipelineController {
         if pipeline.isBeingDeleted {
             return try await cleanUp(pipeline, ctx, cloud: cloud)
         }
+        // `sextant restore` has not written the status back yet: acting now would re-run a finished run.
+        if RestoreMarker.isPending(pipeline.metadata.annotations) { return .awaitChange }
         var obs = observe(pipeline, ctx)
         obs.cloudBackends = cloud.backends.kinds
         obs.cloudNameLimits = cloud.nameLimits

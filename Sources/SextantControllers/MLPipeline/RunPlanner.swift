@@ -76,6 +76,7 @@ public enum RunPlanner {
             if s.phase == StepPhase.running, var attempts = s.attempts, var last = attempts.last, last.job != nil || last.cloudJob != nil {
                 var failure: Failure?
                 if let job = last.job {
+                    recreateLostJob(step, attempt: last, pipeline: pipeline, outputs: outputs, obs: obs, plan: &plan)
                     failure = followJob(step, job: job, &s, &last, obs: obs, plan: &plan)
                 } else {
                     failure = followCloud(step, &s, &last, pipeline: pipeline, status: status, obs: obs, plan: &plan)

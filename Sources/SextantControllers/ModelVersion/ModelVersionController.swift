@@ -38,6 +38,8 @@ public enum ModelVersionController {
         let group = ctx.store.list(namespace: namespace)
             .filter { $0.spec.model == model && !$0.isBeingDeleted }
             .sorted { $0.name < $1.name }
+        // A version `sextant restore` is still writing back decides nothing for its model yet.
+        if group.contains(where: { RestoreMarker.isPending($0.metadata.annotations) }) { return .awaitChange }
         let outcomes = Promotion.decide(group.map(ModelVersionStatusBuilder.candidate), now: now)
         let deployments = ctx.api(Deployment.self)
         let services = ctx.api(KubeService.self)

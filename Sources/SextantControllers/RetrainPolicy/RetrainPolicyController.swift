@@ -44,6 +44,8 @@ public enum RetrainPolicyController {
             await RetrainTriggerObserver.forget(policy, sources: triggers)
             return .awaitChange
         }
+        // `sextant restore` has not written the status back yet (its schedule cursor among it).
+        if RestoreMarker.isPending(policy.metadata.annotations) { return .awaitChange }
         let spec = policy.spec
         let generation = policy.metadata.generation
         let runs = ctx.owned(MLPipeline.self, by: policy)
