@@ -100,6 +100,9 @@ public struct AWSOperation: Sendable, Hashable, CustomStringConvertible {
                                                 method: "HEAD", path: "/{Bucket}/{Key+}", additionalIAMActions: ["s3:ListBucket"])
     /// `s3:PutObject`.
     public static let putObject = AWSOperation(service: .s3, name: "PutObject", protocol: .restXML, method: "PUT", path: "/{Bucket}/{Key+}")
+    /// `ListObjectsV2` (Delta logs of watched datasets): authorized by `s3:ListBucket`.
+    public static let listObjectsV2 = AWSOperation(service: .s3, name: "ListObjectsV2", iamAction: "s3:ListBucket", protocol: .restXML,
+                                                   method: "GET", path: "/{Bucket}")
 
     // STS.
     /// `sts:AssumeRole` (per-namespace roles, `ml.sextant.dev/aws-role-arn`).
@@ -119,7 +122,7 @@ public struct AWSOperation: Sendable, Hashable, CustomStringConvertible {
         createModelPackageGroup, describeModelPackageGroup, createModelPackage, updateModelPackage,
         listModelPackages, describeModelPackage, deleteModelPackage, addTags, listTags,
         submitJob, describeJobs, listJobs, terminateJob,
-        getObject, headObject, putObject,
+        getObject, headObject, putObject, listObjectsV2,
         assumeRole, assumeRoleWithWebIdentity,
         getMetricData,
     ]

@@ -50,10 +50,16 @@ public struct AzureOperation: Sendable, Hashable, CustomStringConvertible {
     /// Blob `Get Blob` (the outputs JSON at `SEXTANT_OUTPUTS_URI`).
     public static let getBlob = AzureOperation(name: "Storage.Blob.Get", method: "GET", path: "/{container}/{blob}",
                                                dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])
+    /// Blob `Get Blob Properties` (the version of a dataset watched by a RetrainPolicy `dataChange` trigger).
+    public static let getBlobProperties = AzureOperation(name: "Storage.Blob.GetProperties", method: "HEAD", path: "/{container}/{blob}",
+                                                         dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])
+    /// Blob `List Blobs` (Delta logs of watched datasets); authorized by the blob read data action.
+    public static let listBlobs = AzureOperation(name: "Storage.Blob.List", method: "GET", path: "/{container}?restype=container&comp=list",
+                                                 dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])
 
     /// Every Azure call the product makes.
     public static let all: [AzureOperation] = [
-        createOrUpdateJob, getJob, cancelJob, createOrUpdateEnvironmentVersion, getCompute, getBlob,
+        createOrUpdateJob, getJob, cancelJob, createOrUpdateEnvironmentVersion, getCompute, getBlob, getBlobProperties, listBlobs,
     ]
 }
 

@@ -55,6 +55,11 @@ public struct GCPOperation: Sendable, Hashable, CustomStringConvertible {
     public static let getObject = GCPOperation(
         name: "storage.objects.get", method: "GET", path: "/storage/v1/b/{bucket}/o/{object}",
         permissions: ["storage.objects.get"], predefinedRole: "roles/storage.objectViewer", usedBy: "outputs")
+    /// `objects.list` (https://cloud.google.com/storage/docs/json_api/v1/objects/list): Delta logs of
+    /// `gs://` datasets watched by RetrainPolicy `dataChange` triggers.
+    public static let listObjects = GCPOperation(
+        name: "storage.objects.list", method: "GET", path: "/storage/v1/b/{bucket}/o",
+        permissions: ["storage.objects.list"], predefinedRole: "roles/storage.objectViewer", usedBy: "dataChange")
 
     // Token flows.
     /// `generateAccessToken` of a workload-identity-federation file with impersonation. Allowed on the
@@ -67,7 +72,7 @@ public struct GCPOperation: Sendable, Hashable, CustomStringConvertible {
 
     /// Every Google API call the product makes with its own identity.
     public static var all: [GCPOperation] {
-        [createCustomJob, getCustomJob, listCustomJobs, cancelCustomJob, getObject, generateAccessToken]
+        [createCustomJob, getCustomJob, listCustomJobs, cancelCustomJob, getObject, listObjects, generateAccessToken]
     }
 
     /// Calls allowed by a binding on another resource (the impersonated service account), not by the

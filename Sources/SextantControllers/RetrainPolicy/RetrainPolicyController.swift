@@ -77,7 +77,7 @@ public enum RetrainPolicyController {
         }
 
         let status = policy.status
-        let observed = await RetrainTriggerObserver.observe(policy, sources: triggers, now: now)
+        let observed = await RetrainTriggerObserver.observe(policy, sources: triggers, now: now, logger: ctx.logger)
         let input = RetrainInputs(
             policyName: policy.name,
             created: policy.metadata.creationTimestamp.flatMap(KubeTime.parse) ?? now,

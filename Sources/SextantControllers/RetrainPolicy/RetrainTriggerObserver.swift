@@ -28,7 +28,7 @@ enum RetrainTriggerObserver {
     }
 
     /// Polls the policy's sources that are due. A policy without triggers makes no calls.
-    static func observe(_ policy: RetrainPolicy, sources: RetrainTriggerSources, now: Date) async -> ObservedTriggers {
+    static func observe(_ policy: RetrainPolicy, sources: RetrainTriggerSources, now: Date, logger: Logger? = nil) async -> ObservedTriggers {
         var out = ObservedTriggers()
         let key = key(policy)
         if let trigger = policy.spec.triggers?.dataChange,
@@ -37,6 +37,12 @@ enum RetrainTriggerObserver {
                 key: key, dataset: trigger.dataset, uri: dataset.uri, format: trigger.format ?? DataChangeFormat.object,
                 intervalSeconds: trigger.pollIntervalSeconds ?? 600, now: now)
             out.data = result.observation
+            if result.polled {
+                logger?.debug("data version read", metadata: [
+                    "dataset": "\(trigger.dataset)", "version": "\(result.observation?.version ?? "-")",
+                    "failed": "\(result.error != nil)", "next": "\(KubeTime.format(result.nextPoll))",
+                ])
+            }
             out.nextPolls.append(result.nextPoll)
             if let error = result.error {
                 let message = "dataChange: reading the version of dataset \(trigger.dataset) failed: \(error)"
@@ -45,7 +51,7 @@ enum RetrainTriggerObserver {
                 if result.polled && !wasFailing { out.events.append(("Warning", "DataVersionUnavailable", String(message.prefix(1024)))) }
             } else if let seen = result.observation {
                 out.dataHealth = (ConditionStatus.true, "Polling",
-                                  "dataChange: dataset \(trigger.dataset) is at version \(seen.version) (read \(KubeTime.format(seen.observedAt)))")
+                                  "dataChange: dataset \(trigger.dataset) is at version \(seen.version)")
             }
         } else {
             await sources.dataVersions.forget(key: key)

@@ -1,3 +1,6 @@
+import CloudAWS
+import CloudAzure
+import CloudGCP
 import Foundation
 import Logging
 
@@ -15,6 +18,12 @@ extension RetrainTriggerSources {
 enum DataVersionStores {
     /// Every store, configured from `environment`.
     static func standard(environment: [String: String], logger: Logger) -> [any DataVersionStore] {
-        [DataVersionFileStore()]
+        [
+            DataVersionFileStore(),
+            DataVersionS3Store(client: AWSClient(environment: environment, logger: logger), environment: environment),
+            DataVersionGCSStore(client: GCPClient(environment: environment, logger: logger)),
+            DataVersionAzureStore(client: AzureClient(environment: environment, logger: logger)),
+            DataVersionHTTPStore(),
+        ]
     }
 }
