@@ -29,7 +29,9 @@ enum Samples {
                 vertexAI: VertexAIStep(
                     project: "p", location: "l", image: "i", command: ["c"], args: ["a"], machineType: "n1", acceleratorType: "T4",
                     acceleratorCount: 1, replicaCount: 1, serviceAccount: "sa", baseOutputDirectory: "gs://b/o"),
-                azureML: AzureMLStep(subscriptionId: "s", resourceGroup: "r", workspace: "w", compute: "c", environment: "e", command: "python t.py", instanceCount: 1),
+                azureML: AzureMLStep(subscriptionId: "s", resourceGroup: "r", workspace: "w", compute: "c", environment: "e", command: "python t.py", instanceCount: 1,
+                                     environmentVariables: ["A": "B"], outputUri: "az://acct/c/o", vmSize: "Standard_DS3_v2", experimentName: "x",
+                                     distribution: "PyTorch"),
                 retry: RetryPolicy(limit: 2, backoff: Backoff(initialSeconds: 10, factor: 2, maxSeconds: 600)),
                 timeoutSeconds: 7200, spot: true,
                 outputs: StepOutputs(artifacts: ["features"], metrics: ["auc"]),

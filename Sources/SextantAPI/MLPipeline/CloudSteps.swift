@@ -175,9 +175,22 @@ public struct AzureMLStep: Codable, Sendable, Hashable {
     public var command: String
     /// Number of nodes.
     public var instanceCount: Int?
+    /// Environment variables of the job (`environmentVariables`); the controller adds SEXTANT_*.
+    public var environmentVariables: [String: String]?
+    /// Blob prefix (`az://account/container/path`, `abfss://container@account.dfs.core.windows.net/path`
+    /// or `https://account.blob.core.windows.net/container/path`) where SEXTANT_OUTPUTS_URI points.
+    public var outputUri: String?
+    /// VM size of the compute cluster (`Standard_NC6s_v3`), for the cost estimate; read from the compute when unset.
+    public var vmSize: String?
+    /// `experimentName` of the job; default `sextant-<namespace>-<pipeline>`.
+    public var experimentName: String?
+    /// `distribution.distributionType` when `instanceCount` > 1: `PyTorch` (default), `Mpi` or `TensorFlow`.
+    public var distribution: String?
 
     /// An Azure ML step.
-    public init(subscriptionId: String, resourceGroup: String, workspace: String, compute: String, environment: String, command: String, instanceCount: Int? = nil) {
+    public init(subscriptionId: String, resourceGroup: String, workspace: String, compute: String, environment: String, command: String,
+                instanceCount: Int? = nil, environmentVariables: [String: String]? = nil, outputUri: String? = nil, vmSize: String? = nil,
+                experimentName: String? = nil, distribution: String? = nil) {
         self.subscriptionId = subscriptionId
         self.resourceGroup = resourceGroup
         self.workspace = workspace
@@ -185,5 +198,10 @@ public struct AzureMLStep: Codable, Sendable, Hashable {
         self.environment = environment
         self.command = command
         self.instanceCount = instanceCount
+        self.environmentVariables = environmentVariables
+        self.outputUri = outputUri
+        self.vmSize = vmSize
+        self.experimentName = experimentName
+        self.distribution = distribution
     }
 }

@@ -81,8 +81,13 @@ extension AzureMLStep {
             ("resourceGroup", .string("Resource group of the workspace.").minLength(1)),
             ("workspace", .string("Azure ML workspace.").minLength(1)),
             ("compute", .string("Compute cluster name.").minLength(1)),
-            ("environment", .string("Environment (image reference).").minLength(1)),
+            ("environment", .string("Environment: an image reference (registered as environment `sextant-<hash>` version 1), `azureml:<name>:<version>`, or an environment ARM id.").minLength(1)),
             ("command", .string("Command line; templates are resolved.").minLength(1)),
-            ("instanceCount", .int32("Number of nodes.").minimum(1).defaulted(1)),
+            ("instanceCount", .int32("Number of nodes (`resources.instanceCount`).").minimum(1).defaulted(1)),
+            ("environmentVariables", .stringMap("Environment variables of the job; templates are resolved. The controller adds SEXTANT_PIPELINE, SEXTANT_STEP, SEXTANT_ATTEMPT and SEXTANT_OUTPUTS_URI.")),
+            ("outputUri", .string("Blob prefix where SEXTANT_OUTPUTS_URI points (`<outputUri>/<job name>/sextant-outputs.json`): `az://account/container/path`, `abfss://container@account.dfs.core.windows.net/path` or `https://account.blob.core.windows.net/container/path`.").templatedPattern("^(az|abfss|abfs|https)://.+$")),
+            ("vmSize", .string("VM size of the compute cluster (`Standard_NC6s_v3`) for the cost estimate; read from the compute when unset.")),
+            ("experimentName", .string("Experiment of the job; default `sextant-<namespace>-<pipeline>`.")),
+            ("distribution", .string("`distribution.distributionType` when instanceCount > 1 (default `PyTorch`).").oneOf(["PyTorch", "Mpi", "TensorFlow"])),
         ])
 }
