@@ -1,5 +1,6 @@
 import ArgumentParser
 import CloudAWS
+import CloudAzure
 import CloudGCP
 
 /// `sextant cloud-permissions aws`: prints the least-privilege IAM policy the controller needs,
@@ -11,9 +12,11 @@ struct CloudPermissionsCommand: AsyncParsableCommand {
         discussion: "aws: the IAM identity policy JSON for the controller's role (IRSA / EKS Pod Identity). "
             + "sts:AssumeRoleWithWebIdentity is not in it: that is allowed by the role's trust policy. "
             + "gcp: a custom role definition (gcloud iam roles create --file) for the controller's Google service account; "
-            + "--actions prints its permissions, --roles the predefined roles that cover the same calls.")
+            + "--actions prints its permissions, --roles the predefined roles that cover the same calls. "
+            + "azure: a custom role definition (az role definition create --role-definition @file) for the controller's "
+            + "workload identity; --actions prints its actions and data actions.")
 
-    @Argument(help: "Cloud: aws, gcp.")
+    @Argument(help: "Cloud: aws, gcp, azure.")
     var cloud: String
 
     @Flag(name: .long, help: "Print only the IAM actions, one a line.")
@@ -38,8 +41,14 @@ struct CloudPermissionsCommand: AsyncParsableCommand {
             } else {
                 print(GCPIAMRole.customRoleText())
             }
+        case "azure":
+            if actions {
+                print((AzureRoleDefinition.actions() + AzureRoleDefinition.dataActions()).joined(separator: "\n"))
+            } else {
+                print(String(decoding: AzureRoleDefinition.document().data(pretty: true), as: UTF8.self))
+            }
         default:
-            throw ValidationError("unknown cloud '\(cloud)': supported: aws, gcp")
+            throw ValidationError("unknown cloud '\(cloud)': supported: aws, gcp, azure")
         }
     }
 }

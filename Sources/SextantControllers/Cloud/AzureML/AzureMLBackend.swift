@@ -75,7 +75,7 @@ public struct AzureMLBackend: CloudTrainingBackend {
             }
             let answer = try await client.arm("POST", path: path + "/cancel", apiVersion: AzureMLRequests.apiVersion, allowNotFound: true)
             context.logger.info("canceling Azure ML job", metadata: ["job": "\(name)"])
-            if answer.status == 202 { try await pollOperation(answer, job: name, context: context) }
+            if answer.status == 202 { await pollOperation(answer, job: name, context: context) }
         }
     }
 
@@ -132,19 +132,25 @@ public struct AzureMLBackend: CloudTrainingBackend {
     }
 
     /// Polls the cancel's `Azure-AsyncOperation` (its `status`) or `Location` (202 while running) a few
-    /// times; the job's own status (CancelRequested → Canceled) is what observe reports afterwards.
-    func pollOperation(_ accepted: AzureARMResponse, job: String, context: CloudCallContext) async throws {
+    /// times, best effort: the job's own status (CancelRequested → Canceled) is what observe reports
+    /// afterwards, so a poll that fails (e.g. an identity without `locations/mfeOperationsStatus/read`,
+    /// which the built-in AzureML Data Scientist role lacks) is only logged.
+    func pollOperation(_ accepted: AzureARMResponse, job: String, context: CloudCallContext) async {
         guard let link = accepted.header("azure-asyncoperation") ?? accepted.header("location"), let url = URL(string: link) else { return }
         let viaStatus = accepted.header("azure-asyncoperation") != nil
-        for _ in 0..<cancelPolls {
-            let wait = min(Double(accepted.header("retry-after").flatMap(Int.init) ?? 1), 1)
-            try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
-            let answer = try await client.armURL("GET", url: url, allowNotFound: true)
-            let status = answer.json["status"]?.stringValue
-            if viaStatus ? (status != nil && status != "InProgress" && status != "Running") : answer.status != 202 {
-                context.logger.debug("Azure ML cancel operation done", metadata: ["job": "\(job)", "status": "\(status ?? String(answer.status))"])
-                return
+        do {
+            for _ in 0..<cancelPolls {
+                let wait = min(Double(accepted.header("retry-after").flatMap(Int.init) ?? 1), 1)
+                try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+                let answer = try await client.armURL("GET", url: url, allowNotFound: true)
+                let status = answer.json["status"]?.stringValue
+                if viaStatus ? (status != nil && status != "InProgress" && status != "Running") : answer.status != 202 {
+                    context.logger.debug("Azure ML cancel operation done", metadata: ["job": "\(job)", "status": "\(status ?? String(answer.status))"])
+                    return
+                }
             }
+        } catch {
+            context.logger.debug("Azure ML cancel operation not polled", metadata: ["job": "\(job)", "error": "\(error)"])
         }
     }
 
