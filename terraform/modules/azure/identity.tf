@@ -3,8 +3,10 @@
 #
 # Least privilege by built-in roles, scoped to the ML workspace, the storage account and the
 # monitoring scopes, from what the contract says the controller calls (Azure ML jobs PUT/GET/cancel,
-# model versions, blob reads, Log Analytics queries). Deriving them from the Swift client's own
-# operation table waits on the Azure client (issue 14), as TerraformTests says.
+# model versions, blob reads, Log Analytics queries). The calls and their RBAC actions are listed in
+# the Swift client's operation table (Sources/CloudAzure/AzureOperation.swift); `sextant
+# cloud-permissions azure` prints a custom role with exactly those actions, for clusters that want
+# narrower grants than these built-in roles (docs/clouds/azure.md, "Least privilege").
 
 resource "azurerm_user_assigned_identity" "controller" {
   name                = "${var.name_prefix}-controller"
