@@ -95,6 +95,11 @@ enum Samples {
         policy.status?.observedTrigger = "manual-1"
         policy.status?.metric = RetrainMetricStatus(
             value: 0.81, observedAt: "2026-11-26T00:00:00Z", breachingSince: "2026-11-26T00:00:00Z", handledBreach: "2026-11-26T00:00:00Z")
+        policy.spec.triggers?.metric?.cloudWatch = CloudWatchMetricQuery(
+            region: "eu-west-1", namespace: "Sextant/Monitoring", metricName: "drift", dimensions: ["Model": "churn"], statistic: "Maximum",
+            periodSeconds: 60)
+        policy.spec.triggers?.metric?.cloudMonitoring = CloudMonitoringMetricQuery(project: "p", query: "avg(drift)")
+        policy.spec.triggers?.metric?.azureMonitor = AzureMonitorMetricQuery(workspaceId: "w", query: "Drift | project TimeGenerated, value")
         return policy
     }()
 }

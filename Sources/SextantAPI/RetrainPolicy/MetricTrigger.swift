@@ -1,9 +1,16 @@
 import KubeCore
 
-/// A metric threshold trigger.
+/// A metric threshold trigger: exactly one source (`prometheus`, `cloudWatch`, `cloudMonitoring`,
+/// `azureMonitor`) and exactly one of `below` and `above`.
 public struct MetricTrigger: Codable, Sendable, Hashable {
     /// Prometheus query.
-    public var prometheus: PrometheusQuery
+    public var prometheus: PrometheusQuery?
+    /// Amazon CloudWatch metric (`GetMetricData`).
+    public var cloudWatch: CloudWatchMetricQuery?
+    /// Google Cloud Monitoring PromQL query (its Prometheus HTTP API).
+    public var cloudMonitoring: CloudMonitoringMetricQuery?
+    /// Azure Monitor Log Analytics KQL query.
+    public var azureMonitor: AzureMonitorMetricQuery?
     /// Fire when the value is below this.
     public var below: Double?
     /// Fire when the value is above this.
@@ -14,8 +21,13 @@ public struct MetricTrigger: Codable, Sendable, Hashable {
     public var pollIntervalSeconds: Int64?
 
     /// A metric trigger.
-    public init(prometheus: PrometheusQuery, below: Double? = nil, above: Double? = nil, forSeconds: Int64? = nil, pollIntervalSeconds: Int64? = nil) {
+    public init(prometheus: PrometheusQuery? = nil, cloudWatch: CloudWatchMetricQuery? = nil, cloudMonitoring: CloudMonitoringMetricQuery? = nil,
+                azureMonitor: AzureMonitorMetricQuery? = nil, below: Double? = nil, above: Double? = nil, forSeconds: Int64? = nil,
+                pollIntervalSeconds: Int64? = nil) {
         self.prometheus = prometheus
+        self.cloudWatch = cloudWatch
+        self.cloudMonitoring = cloudMonitoring
+        self.azureMonitor = azureMonitor
         self.below = below
         self.above = above
         self.forSeconds = forSeconds

@@ -68,11 +68,8 @@ enum RetrainPolicyValidation {
             }
         }
         if let metric = spec.triggers?.metric {
-            if (metric.below == nil) == (metric.above == nil) {
-                out.append(("InvalidTrigger", "spec.triggers.metric needs exactly one of below or above"))
-            }
-            if metric.prometheus.query.isEmpty {
-                out.append(("InvalidTrigger", "spec.triggers.metric.prometheus.query is empty"))
+            if let problem = MetricSourceFactory.specProblem(metric) {
+                out.append(("InvalidTrigger", problem))
             }
         }
         return out

@@ -10,7 +10,7 @@ extension RetrainTriggerSources {
     public static func standard(environment: [String: String], logger: Logger) -> RetrainTriggerSources {
         RetrainTriggerSources(
             dataVersions: DataVersionPoller(reader: DataVersionReader(DataVersionStores.standard(environment: environment, logger: logger))),
-            metric: nil)  // h6: the metric evaluator (Metric*.swift) plugs in here.
+            metric: MetricTriggerEvaluator(sources: .standard(environment: environment, logger: logger)))
     }
 }
 

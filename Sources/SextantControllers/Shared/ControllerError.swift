@@ -6,6 +6,8 @@ public enum ControllerError: Error, Sendable, CustomStringConvertible {
     case invalidPricing(file: String, field: String, reason: String)
     /// The version of a watched dataset (`spec.triggers.dataChange`) could not be read.
     case dataVersion(uri: String, reason: String)
+    /// A metric trigger's query failed: `reason` (CamelCase, the `TriggerHealthy` reason) and why.
+    case metricQuery(reason: String, message: String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum ControllerError: Error, Sendable, CustomStringConvertible {
         case .invalidPricing(let file, let field, let reason):
             return field.isEmpty ? "pricing file \(file): \(reason)" : "pricing file \(file): field \(field): \(reason)"
         case .dataVersion(let uri, let reason): return "data version of \(uri): \(reason)"
+        case .metricQuery(let reason, let message): return "metric query: \(reason): \(message)"
         }
     }
 }

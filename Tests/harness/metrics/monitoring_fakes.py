@@ -3,7 +3,9 @@
 
 The request and answer shapes follow the providers' reference pages (cited beside each route).
 Points are scripted by the test, not computed: PUT /script with
-  {"token": "...", "series": {"<query>": [[unix_seconds, value], ...]}, "multi": ["<query>", ...]}
+  {"token": "<accepted>", "issued": "<handed out>", "series": {"<query>": [[unix_seconds, value], ...]}, "multi": ["<query>", ...]}
+The token endpoints (GCE metadata server, Entra ID client credentials) hand out "issued"; the query
+routes accept only "token" (401 otherwise).
 A query containing "broken" fails the way the real API does; a query with no series is empty;
 a query listed in "multi" answers two series. Every request is recorded: GET /requests.
 
@@ -16,7 +18,7 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-STATE = {"token": "fake-token", "series": {}, "multi": []}
+STATE = {"token": "fake-token", "issued": "fake-token", "series": {}, "multi": []}
 REQUESTS = []
 LOCK = threading.Lock()
 
@@ -73,6 +75,13 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             REQUESTS.append({"method": "GET", "path": url.path, "params": params,
                              "authorization": bool(self.headers.get("Authorization"))})
+        # GCE metadata server access token (what GCPClient uses with GCE_METADATA_HOST pointing here):
+        # GET /computeMetadata/v1/instance/service-accounts/default/token with "Metadata-Flavor: Google"
+        # https://cloud.google.com/compute/docs/access/authenticate-workloads#applications
+        if url.path == "/computeMetadata/v1/instance/service-accounts/default/token":
+            if self.headers.get("Metadata-Flavor") != "Google":
+                return self.answer(403, {"error": "Missing Metadata-Flavor:Google header"})
+            return self.answer(200, {"access_token": STATE["issued"], "expires_in": 3599, "token_type": "Bearer"})
         # Google Cloud Monitoring, Managed Service for Prometheus HTTP API:
         # GET https://monitoring.googleapis.com/v1/projects/{project}/location/global/prometheus/api/v1/query_range
         # https://cloud.google.com/monitoring/api/ref_v3/rest/v1/projects.location.prometheus.api.v1/query_range
@@ -103,6 +112,16 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         parts = url.path.strip("/").split("/")
+        # Microsoft identity platform client credentials grant (AzureClient with AZURE_AUTHORITY_HOST here):
+        # POST /{tenant}/oauth2/v2.0/token, form grant_type=client_credentials&client_id&client_secret&scope
+        # https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+        if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"]:
+            form = dict(urllib.parse.parse_qsl(raw.decode()))
+            with LOCK:
+                REQUESTS.append({"method": "POST", "path": url.path, "scope": form.get("scope", ""), "grant": form.get("grant_type", "")})
+            if form.get("grant_type") != "client_credentials" or not form.get("client_secret"):
+                return self.answer(400, {"error": "invalid_request", "error_description": "AADSTS900144: client_secret missing"})
+            return self.answer(200, {"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": STATE["issued"]})
         # Azure Monitor Log Analytics query API:
         # POST https://api.loganalytics.azure.com/v1/workspaces/{workspaceId}/query, JSON body
         # {"query": KQL, "timespan": ISO 8601 "start/end"}, Content-Type: application/json
