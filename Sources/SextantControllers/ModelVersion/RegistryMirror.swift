@@ -61,6 +61,11 @@ public struct MirrorSubject: Sendable, Hashable {
 
     /// The tag/label key that holds the uid in every registry.
     public static let uidTag = "sextant.uid"
+
+    /// A metric as registry text: `1000` for whole numbers, else Swift's shortest form (`0.912`).
+    public static func metricText(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
 }
 
 /// Where a mirror lives once it exists.

@@ -27,10 +27,6 @@ enum SageMakerMirrorRequests {
         return String(cleaned.prefix(128))
     }
 
-    static func metric(_ value: Double) -> String {
-        value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-    }
-
     /// `CustomerMetadataProperties`: who the package mirrors, its stage, artifact and metrics
     /// (`metric.<name>`), at most 50 entries (metrics beyond that are left out, in name order).
     static func metadata(_ s: MirrorSubject) -> [String: String] {
@@ -43,7 +39,7 @@ enum SageMakerMirrorRequests {
         if let f = s.framework, !f.isEmpty { m["sextant.framework"] = String(f.prefix(valueLimit)) }
         if let p = s.pipeline { m["sextant.pipeline"] = String(p.prefix(valueLimit)) }
         for (name, value) in s.metrics.sorted(by: { $0.key < $1.key }) where m.count < metadataLimit {
-            m[key("metric.\(name)")] = metric(value)
+            m[key("metric.\(name)")] = MirrorSubject.metricText(value)
         }
         return m
     }
