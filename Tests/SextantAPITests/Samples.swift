@@ -71,7 +71,7 @@ enum Samples {
             observedGeneration: 1, stage: "Production", promotedAt: "2026-11-26T00:00:00Z",
             gates: [GateResult(metric: "auc", value: 0.9, passed: true, message: "ok")],
             endpoint: "http://churn-v1.ml.svc:8080", deployment: "churn-v1", readyReplicas: 2,
-            registries: [RegistryStatus(registry: "mlflow", id: "3", stage: "production", syncedAt: "2026-11-26T00:00:00Z", message: "ok")],
+            registries: [RegistryStatus(registry: "mlflow", id: "3", url: "http://mlflow/#/models/churn/versions/3", synced: true, stage: "alias production", syncedAt: "2026-11-26T00:00:00Z", observedGeneration: 2, message: "ok")],
             lineage: ModelLineage(pipeline: "p", step: "train", datasets: [Dataset(name: "e", uri: "s3://d", version: "1")], images: ["i"]),
             history: [StageTransition(from: "Staging", to: "Production", at: "2026-11-26T00:00:00Z", reason: "Promoted", approvedBy: "alice")],
             conditions: [condition], cost: ModelVersionCost(estimatedUSD: 1.5, servingUSDPerHour: 0.2, message: "m")))
