@@ -40,7 +40,9 @@ enum Samples {
                     region: "eu-west-1", jobQueue: "q", jobDefinition: "d:1", command: ["python"], environment: ["A": "B"],
                     vcpus: 4, memoryMiB: 16384, gpus: 1, nodes: 2, outputS3Uri: "s3://b/o")),
         ],
-        register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", promotion: promotion, serving: serving, framework: "xgboost"))
+        register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", promotion: promotion, serving: serving, framework: "xgboost"),
+        tracking: TrackingSpec(mlflow: MLflowTrackingSpec(trackingURI: "http://mlflow.mlops:5000", experiment: "churn"),
+                               wandb: WandbTrackingSpec(project: "churn", entity: "acme")))
 
     static let pipeline = MLPipeline(
         metadata: ObjectMeta(name: "p", namespace: "ml"),
@@ -57,7 +59,9 @@ enum Samples {
                 outputs: OutputValues(artifacts: ["features": "s3://f"], metrics: ["auc": 0.9]),
                 cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70, message: "m"))],
             lineage: Lineage(datasets: [Dataset(name: "events", uri: "s3://d", version: "v1")], images: ["img:1"], modelVersion: "churn-v1"),
-            cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70, message: "m")))
+            cost: Cost(estimatedUSD: 1.5, billableSeconds: 10, spotSavingsPercent: 70, message: "m"),
+            tracking: TrackingStatus(mlflow: MLflowTrackingStatus(experimentId: "1", runId: "abc", url: "http://mlflow/#/experiments/1/runs/abc"),
+                                     wandb: WandbTrackingStatus(group: "p"))))
 
     static let modelVersion = ModelVersion(
         metadata: ObjectMeta(name: "churn-v1", namespace: "ml"),

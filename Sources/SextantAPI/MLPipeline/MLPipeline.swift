@@ -41,12 +41,14 @@ public struct MLPipelineSpec: Codable, Sendable, Hashable {
     public var steps: [PipelineStep]
     /// A ModelVersion to create when the run succeeds.
     public var register: RegisterSpec?
+    /// Experiment tracking (MLflow, W&B).
+    public var tracking: TrackingSpec?
 
     /// A spec with the given fields.
     public init(
         params: [String: String]? = nil, datasets: [Dataset]? = nil, parallelism: Int? = nil,
         timeoutSeconds: Int64? = nil, cancel: Bool? = nil, podDefaults: PodDefaults? = nil,
-        steps: [PipelineStep], register: RegisterSpec? = nil
+        steps: [PipelineStep], register: RegisterSpec? = nil, tracking: TrackingSpec? = nil
     ) {
         self.params = params
         self.datasets = datasets
@@ -56,6 +58,7 @@ public struct MLPipelineSpec: Codable, Sendable, Hashable {
         self.podDefaults = podDefaults
         self.steps = steps
         self.register = register
+        self.tracking = tracking
     }
 }
 

@@ -13,7 +13,7 @@ extension MLPipeline {
 
     /// Transition rule: every field but `cancel` keeps its value.
     static let immutableSpecRule: String = {
-        let optional = ["params", "datasets", "parallelism", "timeoutSeconds", "podDefaults", "register"]
+        let optional = ["params", "datasets", "parallelism", "timeoutSeconds", "podDefaults", "register", "tracking"]
         let parts = ["self.steps == oldSelf.steps"] + optional.map {
             "has(self.\($0)) == has(oldSelf.\($0)) && (!has(self.\($0)) || self.\($0) == oldSelf.\($0))"
         }
@@ -35,6 +35,7 @@ extension MLPipeline {
                 .minItems(1).maxItems(200)
                 .validations([ValidationRule("self.all(s, self.exists_one(t, t.name == s.name))", message: "step names must be unique")])),
             ("register", registerSchema),
+            ("tracking", trackingSchema),
         ]
     ).validations(specRules)
 

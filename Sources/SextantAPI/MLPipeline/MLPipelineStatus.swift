@@ -46,12 +46,14 @@ public struct MLPipelineStatus: Codable, Sendable, Hashable {
     public var lineage: Lineage?
     /// Sum of the steps' costs.
     public var cost: Cost?
+    /// Where the run is tracked (MLflow run, W&B group).
+    public var tracking: TrackingStatus?
 
     /// A status.
     public init(
         phase: String? = nil, startedAt: String? = nil, finishedAt: String? = nil, observedGeneration: Int64? = nil,
         conditions: [Condition]? = nil, progress: String? = nil, steps: [StepStatus]? = nil,
-        lineage: Lineage? = nil, cost: Cost? = nil
+        lineage: Lineage? = nil, cost: Cost? = nil, tracking: TrackingStatus? = nil
     ) {
         self.phase = phase
         self.startedAt = startedAt
@@ -62,6 +64,7 @@ public struct MLPipelineStatus: Codable, Sendable, Hashable {
         self.steps = steps
         self.lineage = lineage
         self.cost = cost
+        self.tracking = tracking
     }
 }
 

@@ -9,7 +9,7 @@ extension MLPipeline {
             ("startedAt", .time("When the run started.")),
             ("finishedAt", .time("When the run reached a final phase.")),
             ("observedGeneration", CommonSchemas.observedGeneration),
-            ("conditions", CommonSchemas.conditions("`Ready` (True when Succeeded) and `Succeeded` (Unknown while running, True/False at the end).")),
+            ("conditions", CommonSchemas.conditions("`Ready` (True when Succeeded), `Succeeded` (Unknown while running, True/False at the end) and, with `spec.tracking.mlflow`, `Tracked` (True reason `Synced`; False with the reason while the tracking server cannot be reached or refuses a call).")),
             ("progress", .string("Succeeded steps over total steps (`2/3`).")),
             ("steps", .array("One entry per step, in spec order.", of: stepStatusSchema)),
             ("lineage", .object("What the run used and produced.", [
@@ -18,6 +18,7 @@ extension MLPipeline {
                 ("modelVersion", .string("The ModelVersion registered by this run.")),
             ])),
             ("cost", costSchema),
+            ("tracking", trackingStatusSchema),
         ])
 
     static let costSchema: SchemaNode = .object(

@@ -57,12 +57,15 @@ public struct CloudAttempt: Sendable, Hashable {
     public var declaredOutputs: StepOutputs?
     /// The id recorded in status for this attempt (ARN, server-made id), if any.
     public var recordedID: String?
+    /// Environment the controller adds for experiment tracking (`MLFLOW_*`, `WANDB_*`); backends
+    /// pass it to the job's container(s) next to the `SEXTANT_*` variables.
+    public var environment: [String: String]
 
     /// An attempt.
     public init(
         backend: String, namespace: String, pipeline: String, pipelineUID: String, step: String, attempt: Int,
         jobName: String, block: JSONValue, spot: Bool = false, timeoutSeconds: Int64? = nil,
-        declaredOutputs: StepOutputs? = nil, recordedID: String? = nil
+        declaredOutputs: StepOutputs? = nil, recordedID: String? = nil, environment: [String: String] = [:]
     ) {
         self.backend = backend
         self.namespace = namespace
@@ -76,6 +79,7 @@ public struct CloudAttempt: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.declaredOutputs = declaredOutputs
         self.recordedID = recordedID
+        self.environment = environment
     }
 
     /// `<pipeline>-<step>-<attempt>-<first 8 hex digits of SHA-256 of uid>`, cut to `limit` with a hash.

@@ -27,7 +27,7 @@ public enum JobBuilder {
             EnvVar(name: "SEXTANT_STEP", value: step.name),
             EnvVar(name: "SEXTANT_ATTEMPT", value: String(attempt)),
             EnvVar(name: "SEXTANT_OUTPUTS_PATH", value: outputsPath),
-        ]
+        ] + TrackingPlanner.stepEnvironment(pipeline, step: step.name).map { EnvVar(name: $0.name, value: $0.value) }
         var container = Container(name: "step", image: c.image, command: c.command, args: c.args, env: env, resources: c.resources)
         container.workingDir = c.workingDir
         container.imagePullPolicy = c.imagePullPolicy

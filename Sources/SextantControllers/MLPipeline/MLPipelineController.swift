@@ -13,8 +13,9 @@ public enum MLPipelineController {
     /// steps run on `config.backends`; cost is priced with `config.pricing`.
     public static func make(client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()) -> Controller<MLPipeline> {
         let cloud = CloudWork(backends: config.backends, pricing: config.pricing, schedule: config.pollSchedule)
+        let tracker = config.tracker
         return Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
-            try await reconcile(pipeline, ctx, cloud: cloud)
+            try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker)
         }
         .owns(Job.self, labelSelector: childSelector)
         .watches(Pod.self, labelSelector: "\(childSelector),\(SextantLabels.pipeline)") { pod in
@@ -24,10 +25,13 @@ public enum MLPipelineController {
         .workers(options.workers)
     }
 
-    /// One reconcile pass: observe (caches, due cloud polls), plan, act (Jobs, cloud starts and
-    /// stops, re-planning once a start's result is known), write status once, keep the finalizer.
-    static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>, cloud: CloudWork) async throws -> ReconcileAction {
+    /// One reconcile pass: observe (caches, due cloud polls), make sure the tracking run exists,
+    /// plan, act (Jobs, cloud starts and stops, re-planning once a start's result is known), send
+    /// tracking, write status once, keep the finalizer.
+    static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>, cloud: CloudWork,
+                          tracker: RunTracker? = nil) async throws -> ReconcileAction {
         if pipeline.isBeingDeleted {
+            if let uid = pipeline.metadata.uid { await tracker?.forget(uid: uid) }
             return try await cleanUp(pipeline, ctx, cloud: cloud)
         }
         // `sextant restore` has not written the status back yet: acting now would re-run a finished run.
@@ -36,14 +40,14 @@ public enum MLPipelineController {
         obs.cloudBackends = cloud.backends.kinds
         obs.cloudNameLimits = cloud.nameLimits
         obs.pricing = cloud.pricing
-        var current = pipeline
+        var events: [RunPlan.PlannedEvent] = []
+        var current = try await ensureTrackingRun(pipeline, ctx, tracker: tracker, events: &events)
         var context: CloudCallContext?
         if RunPlanner.hasUnfinishedCloudWork(pipeline.status) {
             context = await callContext(pipeline, ctx, cloud: cloud)
             obs.cloudJobs = await pollCloud(pipeline, ctx, cloud: cloud, context: context)
         }
         var plan = RunPlanner.plan(current, obs)
-        var events: [RunPlan.PlannedEvent] = []
         var created = Set<String>(), started = Set<String>(), stopped = Set<String>()
         for _ in 0..<4 {
             for job in plan.createJobs where !created.contains(job.resolved.step.name + "/\(job.attempt)") {
@@ -98,8 +102,10 @@ public enum MLPipelineController {
             }
             obs.now = Date()
             plan = RunPlanner.plan(registered, obs)
+            await syncTracking(registered, plan: &plan, tracker: tracker)
             current = try await ctx.updateStatus(written) { [status = plan.status] in $0 = status }
         } else {
+            await syncTracking(current, plan: &plan, tracker: tracker)
             current = try await ctx.updateStatus(current) { [status = plan.status] in $0 = status }
         }
         events += plan.events

@@ -35,7 +35,9 @@ extension RunPlanner {
             step: step.name, attempt: attempt,
             jobName: CloudAttempt.jobName(pipeline: name, step: step.name, attempt: attempt, uid: uid, limit: nameLimits[backend] ?? defaultNameLimit),
             block: resolved.cloudBlock ?? .null, spot: step.spot ?? false, timeoutSeconds: step.timeoutSeconds,
-            declaredOutputs: step.outputs, recordedID: recordedID)
+            declaredOutputs: step.outputs, recordedID: recordedID,
+            environment: Dictionary(TrackingPlanner.stepEnvironment(pipeline, step: step.name).map { ($0.name, $0.value) },
+                                    uniquingKeysWith: { _, last in last }))
     }
 
     /// The attempt of a step that already started, resolved again against the upstream outputs in

@@ -15,17 +15,20 @@ public struct SextantControllerConfig: Sendable {
     public var mirrors: RegistryMirrors
     /// Sources of RetrainPolicy data and metric triggers (nil: `RetrainTriggerSources.standard` over the process environment).
     public var retrainTriggers: RetrainTriggerSources?
+    /// Experiment tracking (`spec.tracking.mlflow`); credentials from the controller's environment.
+    public var tracker: RunTracker
 
     /// A configuration.
     public init(
         backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule(),
-        mirrors: RegistryMirrors = RegistryMirrors(), retrainTriggers: RetrainTriggerSources? = nil
+        mirrors: RegistryMirrors = RegistryMirrors(), retrainTriggers: RetrainTriggerSources? = nil, tracker: RunTracker = RunTracker()
     ) {
         self.backends = backends
         self.pricing = pricing
         self.pollSchedule = pollSchedule
         self.mirrors = mirrors
         self.retrainTriggers = retrainTriggers
+        self.tracker = tracker
     }
 }
 

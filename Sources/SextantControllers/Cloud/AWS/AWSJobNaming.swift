@@ -35,13 +35,15 @@ enum AWSJobNaming {
         return p
     }
 
-    /// The environment the controller adds to every AWS job of an attempt.
+    /// The environment the controller adds to every AWS job of an attempt: tracking (`MLFLOW_*`,
+    /// `WANDB_*`) and the `SEXTANT_*` variables.
     static func sextantEnvironment(_ attempt: CloudAttempt, outputsURI: String?) -> [String: String] {
-        var env = [
+        var env = attempt.environment
+        for (k, v) in [
             "SEXTANT_PIPELINE": attempt.pipeline,
             "SEXTANT_STEP": attempt.step,
             "SEXTANT_ATTEMPT": String(attempt.attempt),
-        ]
+        ] { env[k] = v }
         if let outputsURI { env["SEXTANT_OUTPUTS_URI"] = outputsURI }
         return env
     }
