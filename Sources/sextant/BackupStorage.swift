@@ -1,9 +1,11 @@
 import CloudAWS
+import CloudGCP
 import Foundation
 import Logging
 
 /// Where a backup is written to or read from: a local file, `s3://bucket/key` (through CloudAWS,
-/// the standard AWS credential chain and `AWS_ENDPOINT_URL[_S3]`) or `gs://bucket/object`.
+/// the standard AWS credential chain and `AWS_ENDPOINT_URL[_S3]`) or `gs://bucket/object` (through
+/// CloudGCP, the standard Google credential chain and `STORAGE_EMULATOR_HOST`).
 enum BackupStorage {
     enum Location: Equatable {
         case file(String)
@@ -40,8 +42,6 @@ enum BackupStorage {
         return destination + "sextant-backup-\(formatter.string(from: date)).json"
     }
 
-    static let gcsNotYet = "gs:// destinations are not available yet: the CloudGCP token provider and transport this needs have not landed; use a file or s3:// for now"
-
     static func write(_ data: Data, to text: String) async throws {
         switch location(text) {
         case .file(let path):
@@ -54,8 +54,15 @@ enum BackupStorage {
             let env = ProcessInfo.processInfo.environment
             let client = AWSClient(environment: env, logger: Logger(label: "sextant.backup"))
             try await client.s3Put(uri, data: data, contentType: "application/json", region: awsRegion(env))
-        case .gcs:
-            throw Failure(description: gcsNotYet)
+        case .gcs(let uri):
+            guard let location = GCSLocation(uri), !location.object.isEmpty else {
+                throw Failure(description: "not a gs://bucket/object URI: \(uri)")
+            }
+            // objects.insert, simple media upload (https://cloud.google.com/storage/docs/uploading-objects).
+            let client = GCPClient(logger: Logger(label: "sextant.backup"))
+            let url = client.endpoints.storage + "/upload/storage/v1/b/\(GCSLocation.encode(location.bucket))/o?uploadType=media&name="
+                + GCSLocation.encode(location.object)
+            _ = try await client.send("POST", url, body: data, contentType: "application/json")
         }
     }
 
@@ -71,8 +78,11 @@ enum BackupStorage {
                 throw Failure(description: "\(uri): no such object")
             }
             return data
-        case .gcs:
-            throw Failure(description: gcsNotYet)
+        case .gcs(let uri):
+            guard let data = try await GCPClient(logger: Logger(label: "sextant.backup")).gcsGet(uri) else {
+                throw Failure(description: "\(uri): no such object")
+            }
+            return data
         }
     }
 }

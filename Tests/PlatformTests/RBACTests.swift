@@ -10,6 +10,7 @@ struct RBACTests {
         [],
         ["--set", "rbac.mode=namespaces", "--set", "rbac.watchNamespaces={ml,research}"],
         ["--set", "serviceMonitor.enabled=true", "--set", "networkPolicy.enabled=true"],
+        ["--set", "backup.schedule=0 * * * *", "--set", "backup.destination=s3://acme-sextant-backups/prod/"],
     ]
 
     static func rules(of docs: [JSONValue]) -> [(owner: String, rule: JSONValue)] {

@@ -18,6 +18,7 @@ struct SecurityScanTests {
                 "--set", "cloudIdentity.azure.clientId=6f0a8b7e-1c2d-4e5f-8a9b-0c1d2e3f4a5b",
                 "--set", "serviceMonitor.enabled=true",
             ],
+            "backup.yaml": ["--set", "backup.schedule=0 * * * *", "--set", "backup.destination=s3://acme-sextant-backups/prod/"],
         ]
         var files = [repoRoot.appendingPathComponent("manifests/install.yaml").path]
         for (name, values) in variants {

@@ -33,6 +33,8 @@ struct ValuesSchemaTests {
         BadValues(args: ["--set", "controller.healthPort=8080"], expected: ["controller.metricsPort and controller.healthPort must differ"]),
         BadValues(args: ["--set", "serviceMonitor.enabled=true", "--set", "metrics.service.enabled=false"], expected: ["serviceMonitor.enabled needs metrics.service.enabled=true"]),
         BadValues(args: ["--set", "serviceAccount.create=false"], expected: ["serviceAccount.name is required"]),
+        BadValues(args: ["--set", "backup.schedule=0 * * * *"], expected: ["backup.schedule needs backup.destination"]),
+        BadValues(args: ["--set", "backup.destination=/var/backups"], expected: ["backup.destination", "pattern"]),
     ]
 
     @Test("helm template exits non-zero and names the wrong value", arguments: cases)

@@ -175,17 +175,38 @@ struct BackupRestoreE2ETests {
         #expect(try await b.k("get", "mlp,mv,rp", "-o", "jsonpath={range .items[*]}{.metadata.name}:{.metadata.resourceVersion} {end}") == versions)
     }
 
-    @Test("restore refuses a file that is not a backup, and gs:// says it is not available yet")
-    func refusals() async throws {
+    @Test("restore refuses a file that is not a backup with exit code 2 and the reason")
+    func refusesNonBackup() async throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("sextant-dr-\(UUID().uuidString).json")
         try Data(#"{"kind":"List","apiVersion":"v1","items":[]}"#.utf8).write(to: work)
         defer { try? FileManager.default.removeItem(at: work) }
-        let binary = try DevClusterProcess.binaryPath()
-        let bad = try await ProcessRunner.run(binary, ["restore", work.path, "--kubeconfig", "/nonexistent"])
+        let bad = try await ProcessRunner.run(try DevClusterProcess.binaryPath(), ["restore", work.path, "--kubeconfig", "/nonexistent"])
         #expect(bad.exitCode == 2)
         #expect(bad.stderr.contains("not a SextantBackup document"))
-        let gcs = try await ProcessRunner.run(binary, ["restore", "gs://bucket/backup.json", "--kubeconfig", "/nonexistent"])
-        #expect(gcs.exitCode == 2)
-        #expect(gcs.stderr.contains("gs:// destinations are not available yet"))
+    }
+
+    @Test("backup to gs:// (service-account key, Cloud Storage media upload) and restore from it bring a version back with its status")
+    func gcsRoundTrip() async throws {
+        let gcp = try await FakeGCPPeer.start()
+        defer { gcp.stop() }
+        let env = try await gcp.serviceAccountEnvironment().merging(["STORAGE_EMULATOR_HOST": gcp.url]) { _, new in new }
+        let e = try await RegistryE2E.start()
+        defer { e.stop() }
+        try await e.apply(version("churn-v1", 1, stage: "Staging"))
+        try await e.waitFor("mv", "churn-v1", "{.status.stage}", equals: "Staging")
+        let uri = "gs://acme-sextant-backups/dr/"
+        let written = try await ProcessRunner.run(try DevClusterProcess.binaryPath(),
+                                                  ["backup", "--kubeconfig", e.cluster.kubeconfigPath, "-n", "default", "--output", uri], environment: env)
+        try #require(written.succeeded, "\(written.stderr)")
+        // A prefix destination gets one timestamped object per backup.
+        let object = try #require(written.stderr.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+        #expect(object.hasPrefix(uri + "sextant-backup-") && object.hasSuffix("Z.json"), "\(written.stderr)")
+        let uploads = try await gcp.requests().filter { $0["path"]?.stringValue == "/upload/storage/v1/b/acme-sextant-backups/o" }
+        #expect(uploads.count == 1)
+        #expect(uploads.first?["authorization"]?.stringValue?.hasPrefix("Bearer ") == true)
+        e.stopController()
+        try await e.k("delete", "mv", "churn-v1")
+        _ = try await sextant(["restore", object, "--kubeconfig", e.cluster.kubeconfigPath], environment: env)
+        #expect(try await e.jsonpath("mv", "churn-v1", "{.status.stage}") == "Staging")
     }
 }

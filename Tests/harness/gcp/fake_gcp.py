@@ -13,6 +13,7 @@ Routes (Google):
   GET  /computeMetadata/v1/instance/service-accounts/default/token  metadata server
   POST/GET /v1/projects/{p}/locations/{l}/customJobs[/{id}[:cancel]]  Vertex AI CustomJobs
   GET  /storage/v1/b/{bucket}/o/{object}        Cloud Storage objects.get (alt=media)
+  POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=N   Cloud Storage objects.insert (media)
 
 Control routes (tests):
   POST /fake/keys {"email", "publicKeyPEM", "kid"}    a service account's public key (JWT check)
@@ -238,6 +239,17 @@ def route(method, path, query, raw, body, headers):
         if query.get("alt") == ["media"]:
             return 200, STATE["objects"][key]
         return 200, {"bucket": key[0], "name": key[1], "size": str(len(STATE["objects"][key])), "generation": "1"}
+    # Cloud Storage objects.insert, simple media upload:
+    # https://cloud.google.com/storage/docs/json_api/v1/objects/insert
+    m = re.match(r"^/upload/storage/v1/b/([^/]+)/o$", path)
+    if method == "POST" and m:
+        if not bearer_ok(headers):
+            return google_error(401, "UNAUTHENTICATED", "Invalid Credentials")
+        if query.get("uploadType") != ["media"] or not query.get("name"):
+            return google_error(400, "INVALID_ARGUMENT", "uploadType=media and name are required")
+        key = (urllib.parse.unquote(m.group(1)), query["name"][0])
+        STATE["objects"][key] = raw
+        return 200, {"bucket": key[0], "name": key[1], "size": str(len(raw)), "generation": str(int(time.time() * 1e6))}
     return google_error(404, "NOT_FOUND", f"fake GCP: no route {method} {path}")
 
 

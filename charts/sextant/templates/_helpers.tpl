@@ -72,3 +72,13 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "sextant.namespaceCheckSkip" -}}
 checkov.io/skip-namespace: "CKV_K8S_21=metadata.namespace is set explicitly to the release namespace, which the installer chooses (helm install -n sextant-system, docs/install.md); checkov -d renders the chart without a namespace and so sees Helm's fallback default."
 {{- end }}
+
+{{/* Labels of the backup CronJob and its RBAC (component backup instead of controller). */}}
+{{- define "sextant.backupLabels" -}}
+helm.sh/chart: {{ include "sextant.chart" . }}
+{{ include "sextant.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: backup
+app.kubernetes.io/part-of: sextant
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
