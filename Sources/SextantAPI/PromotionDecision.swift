@@ -158,6 +158,9 @@ extension Promotion {
         if !failed.isEmpty {
             return (Reason.gatesNotMet, failed.map(\.message).joined(separator: "; "))
         }
+        if c.requireCard && !c.missingCardFields.isEmpty {
+            return (Reason.cardMissing, "promotion.requireCard is set: spec.card lacks \(c.missingCardFields.joined(separator: ", "))")
+        }
         if let metric = c.compareMetric, let p = production, p.name != c.name, !c.wasProduction {
             guard let mine = c.metrics[metric] else {
                 return (Reason.notBetterThanProduction, "metric \(metric) is not reported, cannot compare with Production \(p.name)")

@@ -19,6 +19,8 @@ public enum Promotion {
         public static let gatesNotMet = "GatesNotMet"
         public static let notBetterThanProduction = "NotBetterThanProduction"
         public static let awaitingApproval = "AwaitingApproval"
+        /// `promotion.requireCard` is set and the version has no model card (or one without the required fields).
+        public static let cardMissing = "CardMissing"
         public static let superseded = "Superseded"
         public static let duplicateVersion = "DuplicateVersion"
         /// `spec.stage` is `None` (or unset): nothing requested.
@@ -88,6 +90,18 @@ public enum Promotion {
         public var promotedReason: String?
         /// `status.history`.
         public var history: [Transition]
+        /// `promotion.requireCard`.
+        public var requireCard = false
+        /// The required card fields that are missing (empty = a complete card, or none required).
+        public var missingCardFields: [String] = []
+
+        /// The candidate with the model-card rule (`promotion.requireCard`) and the missing card fields.
+        public func requiringCard(_ required: Bool, missing: [String]) -> Candidate {
+            var c = self
+            c.requireCard = required
+            c.missingCardFields = missing
+            return c
+        }
 
         public init(
             name: String, creationTimestamp: Date, model: String, version: String, requestedStage: String?,

@@ -7,6 +7,6 @@ struct Sextant: AsyncParsableCommand {
         commandName: "sextant",
         abstract: "Runs the machine-learning lifecycle the Kubernetes way.",
         subcommands: [DevCommand.self, ControllerCommand.self, CRDsCommand.self, ImportCommand.self, CloudPermissionsCommand.self,
-                      BackupCommand.self, RestoreCommand.self]
+                      BackupCommand.self, RestoreCommand.self, LineageCommand.self]
     )
 }

@@ -8,7 +8,7 @@ enum Samples {
     static let env = [ContainerEnvVar(name: "LR", value: "{{params.lr}}", valueFrom: ["secretKeyRef": ["name": "s", "key": "k"]])]
     static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources)
 
-    static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true)
+    static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true, requireCard: true)
 
     static let pipelineSpec = MLPipelineSpec(
         params: ["lr": "0.05"],
@@ -70,7 +70,8 @@ enum Samples {
             framework: "xgboost", metrics: ["auc": 0.9], source: ModelSource(pipeline: "p", step: "train"), stage: "Production",
             promotion: promotion,
             serving: serving,
-            registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn"))),
+            registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn")),
+            card: ModelCard(description: "d", intendedUse: "u", limitations: "l", owners: ["o"], license: "MIT")),
         status: ModelVersionStatus(
             observedGeneration: 1, stage: "Production", promotedAt: "2026-11-26T00:00:00Z",
             gates: [GateResult(metric: "auc", value: 0.9, passed: true, message: "ok")],

@@ -55,12 +55,14 @@ public struct ModelVersionSpec: Codable, Sendable, Hashable {
     public var serving: ServingSpec?
     /// Mirrors in other registries.
     public var registries: RegistriesSpec?
+    /// The model card: what the version is for and who owns it.
+    public var card: ModelCard?
 
     /// A model version spec.
     public init(
         model: String, version: Int64, artifact: ArtifactRef, framework: String? = nil, metrics: [String: Double]? = nil,
         source: ModelSource? = nil, stage: String? = nil, promotion: PromotionSpec? = nil,
-        serving: ServingSpec? = nil, registries: RegistriesSpec? = nil
+        serving: ServingSpec? = nil, registries: RegistriesSpec? = nil, card: ModelCard? = nil
     ) {
         self.model = model
         self.version = version
@@ -72,7 +74,44 @@ public struct ModelVersionSpec: Codable, Sendable, Hashable {
         self.promotion = promotion
         self.serving = serving
         self.registries = registries
+        self.card = card
     }
+}
+
+/// A model card (`spec.card`): shown by `kubectl describe` and `sextant lineage`; with
+/// `promotion.requireCard` a version without one cannot be promoted (`CardMissing`).
+public struct ModelCard: Codable, Sendable, Hashable {
+    /// What the model does.
+    public var description: String?
+    /// What it is meant to be used for (and not).
+    public var intendedUse: String?
+    /// Known limitations, biases, failure modes.
+    public var limitations: String?
+    /// Who answers for it (people or teams).
+    public var owners: [String]?
+    /// License of the model.
+    public var license: String?
+
+    /// A model card.
+    public init(description: String? = nil, intendedUse: String? = nil, limitations: String? = nil, owners: [String]? = nil, license: String? = nil) {
+        self.description = description
+        self.intendedUse = intendedUse
+        self.limitations = limitations
+        self.owners = owners
+        self.license = license
+    }
+
+    /// The fields `promotion.requireCard` needs (description, intendedUse, owners) that are unset or empty.
+    public var missingRequiredFields: [String] {
+        var missing: [String] = []
+        if (description ?? "").isEmpty { missing.append("description") }
+        if (intendedUse ?? "").isEmpty { missing.append("intendedUse") }
+        if (owners ?? []).filter({ !$0.isEmpty }).isEmpty { missing.append("owners") }
+        return missing
+    }
+
+    /// The required fields of a card, for a version that has none.
+    public static let requiredFields = ["description", "intendedUse", "owners"]
 }
 
 /// A model artifact.
@@ -111,12 +150,15 @@ public struct PromotionSpec: Codable, Sendable, Hashable {
     public var compareToProduction: ProductionComparison?
     /// Require the `ml.sextant.dev/approved-by` annotation.
     public var requireApproval: Bool?
+    /// Require a model card (`spec.card` with a description, intended use and owners).
+    public var requireCard: Bool?
 
     /// A promotion spec.
-    public init(gates: [MetricGate]? = nil, compareToProduction: ProductionComparison? = nil, requireApproval: Bool? = nil) {
+    public init(gates: [MetricGate]? = nil, compareToProduction: ProductionComparison? = nil, requireApproval: Bool? = nil, requireCard: Bool? = nil) {
         self.gates = gates
         self.compareToProduction = compareToProduction
         self.requireApproval = requireApproval
+        self.requireCard = requireCard
     }
 }
 

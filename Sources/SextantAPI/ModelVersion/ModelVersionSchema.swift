@@ -20,6 +20,7 @@ extension ModelVersion {
             ])),
             ("stage", .string("Requested stage. Staging and Production take effect only when the promotion rules pass; `status.stage` is the effective stage.").oneOf(ModelStage.all).defaulted("None")),
             ("promotion", promotionSchema),
+            ("card", cardSchema),
             ("serving", servingSchema),
             ("registries", .object("Mirrors of this version in other model registries.", [
                 ("sagemaker", .object("SageMaker Model Registry: a model package in the group, Approved when Production.", required: ["region", "modelPackageGroup"], [
@@ -45,7 +46,17 @@ extension ModelVersion {
                     ("minImprovement", .number("Required improvement over Production.").defaulted(0)),
                 ])),
                 ("requireApproval", .boolean("Require the annotation `ml.sextant.dev/approved-by` before promotion.").defaulted(false)),
+                ("requireCard", .boolean("Require a model card (`spec.card` with description, intendedUse and owners) before promotion; without one the version reports `CardMissing`.").defaulted(false)),
             ])
+
+    /// The OpenAPI schema of `card`.
+    public static let cardSchema: SchemaNode = .object("The model card: what this version is for, its limits and who owns it (shown by `kubectl describe` and `sextant lineage`).", [
+        ("description", .string("What the model does.")),
+        ("intendedUse", .string("What it is meant to be used for, and what not.")),
+        ("limitations", .string("Known limitations, biases and failure modes.")),
+        ("owners", .array("People or teams who answer for it.", of: .string(""))),
+        ("license", .string("License of the model.")),
+    ])
 
     /// The OpenAPI schema of `serving` (also used by `MLPipeline.spec.register.serving`).
     public static let servingSchema: SchemaNode = .object(

@@ -29,6 +29,7 @@ enum ModelVersionStatusBuilder {
             currentStage: status?.stage, promotedAt: status?.promotedAt.flatMap(KubeTime.parse),
             promotedReason: status?.conditions?.condition(promoted)?.reason,
             history: history)
+            .requiringCard(promotion?.requireCard ?? false, missing: mv.spec.card?.missingRequiredFields ?? ModelCard.requiredFields)
     }
 
     /// What the serving side observed for one version.
