@@ -2,9 +2,10 @@ import Foundation
 
 extension AWSClient {
     /// Lists the keys under `prefix` in `bucket` that sort after `startAfter` (ListObjectsV2 with
-    /// `start-after`, every page followed), in S3's (UTF-8 byte) order. At most `limit` keys.
+    /// `start-after`, every page followed), in S3's (UTF-8 byte) order. At most `limit` keys; `pageSize`
+    /// sets `max-keys` (S3's default, 1000, when nil).
     public func s3List(bucket: String, prefix: String, startAfter: String? = nil, region: String, role: String? = nil,
-                       sessionName: String = "sextant", limit: Int = 100_000) async throws -> [String] {
+                       sessionName: String = "sextant", limit: Int = 100_000, pageSize: Int? = nil) async throws -> [String] {
         guard !bucket.isEmpty else {
             throw AWSError(code: "InvalidArgument", message: "an S3 listing needs a bucket", kind: .invalidRequest)
         }
@@ -15,6 +16,7 @@ extension AWSClient {
             var parameters = [("list-type", "2"), ("prefix", prefix)]
             if let startAfter, token == nil { parameters.append(("start-after", startAfter)) }
             if let token { parameters.append(("continuation-token", token)) }
+            if let pageSize { parameters.append(("max-keys", String(pageSize))) }
             let query = parameters.sorted { $0.0 < $1.0 }
                 .map { "\(SigV4Signer.uriEncode($0.0, encodeSlash: true))=\(SigV4Signer.uriEncode($0.1, encodeSlash: true))" }
                 .joined(separator: "&")

@@ -130,3 +130,40 @@ struct DataVersionFormatTests {
         #expect(polled.data?.version == "v1" && store.calls == ["version mem://b/k"])
     }
 }
+
+@Suite("RetrainPolicy trigger status glue")
+struct RetrainTriggerStatusTests {
+    @Test("TriggerHealthy: False with the failing trigger's reason when either fails, True when all succeed, removed without triggers")
+    func health() {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        var c: [Condition] = []
+        var observed = ObservedTriggers()
+        observed.dataHealth = (ConditionStatus.false, "DataVersionUnavailable", "dataChange: boom")
+        observed.metric = MetricTriggerEvaluation(health: (ConditionStatus.true, "Polling", "metric ok"))
+        observed.nextPolls = [now]
+        RetrainTriggerObserver.setHealth(&c, observed: observed, generation: 1, now: now)
+        #expect(c.condition("TriggerHealthy")?.status == "False" && c.condition("TriggerHealthy")?.reason == "DataVersionUnavailable")
+        #expect(c.condition("TriggerHealthy")?.message == "dataChange: boom")
+        observed.dataHealth = (ConditionStatus.true, "Polling", "data ok")
+        RetrainTriggerObserver.setHealth(&c, observed: observed, generation: 1, now: now)
+        #expect(c.condition("TriggerHealthy")?.status == "True" && c.condition("TriggerHealthy")?.message == "data ok; metric ok")
+        RetrainTriggerObserver.setHealth(&c, observed: ObservedTriggers(), generation: 2, now: now)
+        #expect(c.condition("TriggerHealthy") == nil)
+    }
+
+    @Test("status.metric carries the planner's handled breach over the evaluator's state; nothing without a metric trigger")
+    func metricStatus() {
+        let evaluated = RetrainMetricStatus(value: 0.8, observedAt: "2026-11-26T10:00:00Z", breachingSince: "2026-11-26T09:30:00Z")
+        #expect(RetrainTriggerObserver.metricStatus(evaluated, handled: "2026-11-26T09:30:00Z", hasTrigger: true)?.handledBreach == "2026-11-26T09:30:00Z")
+        #expect(RetrainTriggerObserver.metricStatus(evaluated, handled: nil, hasTrigger: false) == nil)
+    }
+
+    @Test("an HTTP dataset URI's query and user info never reach an error message")
+    func redaction() async {
+        #expect(DataVersionHTTPStore.redacted("https://user:pw@data.example.com/x.csv?sig=SECRET") == "https://data.example.com/x.csv")
+        let reader = DataVersionReader([DataVersionFileStore()])
+        await #expect { try await reader.version(of: "https://data.example.com/x.csv?sig=SECRET", format: "object") } throws: { error in
+            !String(describing: error).contains("SECRET")
+        }
+    }
+}

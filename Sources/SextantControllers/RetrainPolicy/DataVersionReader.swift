@@ -18,24 +18,24 @@ struct DataVersionReader: Sendable {
     /// The version of the dataset at `uri` in `format`.
     func version(of uri: String, format: String) async throws -> String {
         guard let scheme = dataURIScheme(uri) else {
-            throw ControllerError.dataVersion(uri: uri, reason: "the URI has no scheme (s3://, gs://, https://, abfss://, az://, file://)")
+            throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "the URI has no scheme (s3://, gs://, https://, abfss://, az://, file://)")
         }
         guard let store = stores[scheme] else {
             let known = stores.keys.sorted().map { "\($0)://" }.joined(separator: ", ")
-            throw ControllerError.dataVersion(uri: uri, reason: "no data version source for \(scheme):// (this controller reads \(known))")
+            throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "no data version source for \(scheme):// (this controller reads \(known))")
         }
         switch format {
         case DataChangeFormat.object:
             return try await store.objectVersion(uri)
         case DataChangeFormat.dvc:
             guard let data = try await store.read(uri) else {
-                throw ControllerError.dataVersion(uri: uri, reason: "the .dvc file does not exist")
+                throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "the .dvc file does not exist")
             }
-            return try DVCFile.md5(String(decoding: data, as: UTF8.self), uri: uri)
+            return try DVCFile.md5(String(decoding: data, as: UTF8.self), uri: DataVersionHTTPStore.redacted(uri))
         case DataChangeFormat.delta:
             return String(try await DeltaLog.latestVersion(table: uri, store: store))
         default:
-            throw ControllerError.dataVersion(uri: uri, reason: "unknown format \"\(format)\" (object, delta, dvc)")
+            throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "unknown format \"\(format)\" (object, delta, dvc)")
         }
     }
 }
@@ -74,7 +74,7 @@ enum DeltaLog {
         var checkpoint: Int64?
         if let data = try await store.read(log + "/_last_checkpoint") {
             guard let json = try? JSONValue.parse(data), let v = json["version"]?.intValue else {
-                throw ControllerError.dataVersion(uri: uri, reason: "_delta_log/_last_checkpoint has no version")
+                throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "_delta_log/_last_checkpoint has no version")
             }
             checkpoint = Int64(v)
         }
@@ -84,7 +84,7 @@ enum DeltaLog {
             if let v = commitVersion(name), v > (latest ?? -1) { latest = v }
         }
         guard let version = latest else {
-            throw ControllerError.dataVersion(uri: uri, reason: "no Delta commit in _delta_log (is it a Delta table?)")
+            throw ControllerError.dataVersion(uri: DataVersionHTTPStore.redacted(uri), reason: "no Delta commit in _delta_log (is it a Delta table?)")
         }
         return version
     }
