@@ -125,10 +125,25 @@ struct TerraformIdentityTests {
         #expect(iam.contains("service_account = var.service_account_name"))
     }
 
+    @Test("the GCP controller is granted every predefined role `sextant cloud-permissions gcp --roles` derives from GCPOperation.all")
+    func gcpRolesCoverCode() async throws {
+        let binary = try DevClusterProcess.binaryPath()
+        let derivedResult = try await runCommand(binary, ["cloud-permissions", "gcp", "--roles"])
+        try #require(derivedResult.exitCode == 0, "`sextant cloud-permissions gcp --roles` failed:\n\(derivedResult.output)")
+        let derived = Set(derivedResult.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+        try #require(derived.contains("roles/aiplatform.user"), "no Vertex AI role derived:\n\(derivedResult.stdout)")
+        let result = try await checkTerraform(["gcp-roles"])
+        try #require(result.exitCode == 0, "\(result.output)")
+        let controller = "serviceAccount:${google_service_account.controller.email}"
+        let granted = Set((try JSONValue.parse(result.stdout).arrayValue ?? []).filter { $0["member"]?.stringValue == controller }
+            .compactMap { $0["role"]?.stringValue })
+        #expect(derived.subtracting(granted).isEmpty, "terraform/modules/gcp does not grant the controller roles its calls need: \(derived.subtracting(granted).sorted())")
+    }
+
     @Test("GCP and Azure grant exactly the contract's predefined roles, each on its narrowest scope (derivation from code waits on the GCP/Azure client tables)")
     func gcpAndAzureRoles() async throws {
-        // Chosen from the contract's calls (docs/install.md, "Least privilege"); no GCP or Azure
-        // client code exists yet to derive them from (issue 14). Any added or widened grant fails here.
+        // Chosen from the contract's calls (docs/install.md, "Least privilege"); for GCP the roles the
+        // code derives are also checked against these by gcpRolesCoverCode. Any added or widened grant fails here.
         let controllerGCP = "serviceAccount:${google_service_account.controller.email}"
         let trainingGCP = "serviceAccount:${google_service_account.training.email}"
         let expected: [String: Set<String>] = [

@@ -342,6 +342,9 @@ def finish(job, state, message=None, run_seconds=None):
     job["updateTime"] = job["endTime"]
     if state == "JOB_STATE_FAILED":
         job["error"] = {"code": 3, "message": message or "The replica workerpool0-0 exited with a non-zero status of 1."}
+    if state == "JOB_STATE_CANCELLED":
+        # A cancelled CustomJob carries error code 1 (CANCELLED), per the cancel reference page.
+        job["error"] = {"code": 1, "message": "CANCELED"}
 
 
 def advance(job):
