@@ -12,8 +12,8 @@ import Logging
 /// let gcp = GCPClient(environment: ProcessInfo.processInfo.environment, logger: logger)
 /// let base = gcp.endpoints.aiPlatform(location: "europe-west4")        // honours CLOUDSDK_API_ENDPOINT_OVERRIDES_AIPLATFORM
 /// let job = try await gcp.json("GET", base + "/v1/projects/p/locations/europe-west4/customJobs/123")
-/// let base = gcp.endpoints.base(api: "monitoring", default: "https://monitoring.googleapis.com")
-/// let body = try await gcp.json("POST", base + "/v1/projects/p/location/global/prometheus/api/v1/query", body: ...)
+/// let monitoring = gcp.endpoints.base(api: "monitoring", default: "https://monitoring.googleapis.com")
+/// let answer = try await gcp.json("POST", monitoring + "/v1/projects/p/location/global/prometheus/api/v1/query", body: ...)
 /// ```
 /// Build one per process and share it (it is a value holding the token actor).
 public struct GCPClient: Sendable {
