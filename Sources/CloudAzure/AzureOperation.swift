@@ -57,9 +57,16 @@ public struct AzureOperation: Sendable, Hashable, CustomStringConvertible {
     public static let listBlobs = AzureOperation(name: "Storage.Blob.List", method: "GET", path: "/{container}?restype=container&comp=list",
                                                  dataActions: ["Microsoft.Storage/storageAccounts/blobServices/containers/blobs/read"])
 
+    /// Log Analytics query API `POST /v1/workspaces/{workspaceId}/query` (RetrainPolicy `metric.azureMonitor`
+    /// triggers; https://learn.microsoft.com/azure/azure-monitor/logs/api/request-format). Built-in role:
+    /// Log Analytics Reader on the workspace.
+    public static let logAnalyticsQuery = AzureOperation(name: "LogAnalytics.Query", method: "POST", path: "/v1/workspaces/{workspaceId}/query",
+                                                         actions: ["Microsoft.OperationalInsights/workspaces/query/read"])
+
     /// Every Azure call the product makes.
     public static let all: [AzureOperation] = [
         createOrUpdateJob, getJob, cancelJob, createOrUpdateEnvironmentVersion, getCompute, getBlob, getBlobProperties, listBlobs,
+        logAnalyticsQuery,
     ]
 }
 

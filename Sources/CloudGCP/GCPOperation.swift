@@ -61,6 +61,13 @@ public struct GCPOperation: Sendable, Hashable, CustomStringConvertible {
         name: "storage.objects.list", method: "GET", path: "/storage/v1/b/{bucket}/o",
         permissions: ["storage.objects.list"], predefinedRole: "roles/storage.objectViewer", usedBy: "dataChange")
 
+    // Cloud Monitoring (https://cloud.google.com/monitoring/api/ref_v3/rest/v1/projects.location.prometheus.api.v1/query_range).
+    /// PromQL `query_range` of RetrainPolicy `metric.cloudMonitoring` triggers.
+    public static let prometheusQueryRange = GCPOperation(
+        name: "monitoring.projects.location.prometheus.api.v1.query_range", method: "GET",
+        path: "/v1/{name=projects/*}/location/{location}/prometheus/api/v1/query_range",
+        permissions: ["monitoring.timeSeries.list"], predefinedRole: "roles/monitoring.viewer", usedBy: "metric triggers")
+
     // Token flows.
     /// `generateAccessToken` of a workload-identity-federation file with impersonation. Allowed on the
     /// impersonated service account (`roles/iam.workloadIdentityUser` or `roles/iam.serviceAccountTokenCreator`
@@ -72,7 +79,7 @@ public struct GCPOperation: Sendable, Hashable, CustomStringConvertible {
 
     /// Every Google API call the product makes with its own identity.
     public static var all: [GCPOperation] {
-        [createCustomJob, getCustomJob, listCustomJobs, cancelCustomJob, getObject, listObjects, generateAccessToken]
+        [createCustomJob, getCustomJob, listCustomJobs, cancelCustomJob, getObject, listObjects, prometheusQueryRange, generateAccessToken]
     }
 
     /// Calls allowed by a binding on another resource (the impersonated service account), not by the

@@ -112,7 +112,9 @@ struct GCPClientTests {
         #expect(permissions.contains("aiplatform.customJobs.create") && permissions.contains("aiplatform.customJobs.cancel"))
         #expect(permissions.contains("storage.objects.get") && permissions.contains("iam.serviceAccounts.actAs"))
         #expect(!permissions.contains("iam.serviceAccounts.getAccessToken"))
-        #expect(GCPIAMRole.predefinedRoles() == ["roles/aiplatform.user", "roles/iam.serviceAccountUser", "roles/storage.objectViewer"])
+        #expect(GCPIAMRole.predefinedRoles() == ["roles/aiplatform.user", "roles/iam.serviceAccountUser", "roles/monitoring.viewer",
+                                                 "roles/storage.objectViewer"])
+        #expect(permissions.contains("monitoring.timeSeries.list"))
         #expect(GCPIAMRole.customRole()["includedPermissions"]?.arrayValue?.count == permissions.count)
     }
 }
