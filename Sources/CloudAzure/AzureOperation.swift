@@ -63,10 +63,26 @@ public struct AzureOperation: Sendable, Hashable, CustomStringConvertible {
     public static let logAnalyticsQuery = AzureOperation(name: "LogAnalytics.Query", method: "POST", path: "/v1/workspaces/{workspaceId}/query",
                                                          actions: ["Microsoft.OperationalInsights/workspaces/query/read"])
 
+    /// Azure ML `Model Containers - Create Or Update` (registry mirror: the model of `spec.registries.azureML`).
+    public static let createOrUpdateModelContainer = AzureOperation(
+        name: "AzureML.ModelContainers.CreateOrUpdate", method: "PUT", path: workspace + "/models/{name}", actions: ["\(ml)/models/write"])
+    /// Azure ML `Model Versions - Get` and `- List` (finding a mirrored version by its `sextant.uid` tag).
+    public static let getModelVersion = AzureOperation(
+        name: "AzureML.ModelVersions.Get", method: "GET", path: workspace + "/models/{name}/versions/{version}", actions: ["\(ml)/models/read"])
+    /// Azure ML `Model Versions - Create Or Update` (the version and its `stage` tag).
+    public static let createOrUpdateModelVersion = AzureOperation(
+        name: "AzureML.ModelVersions.CreateOrUpdate", method: "PUT", path: workspace + "/models/{name}/versions/{version}",
+        actions: ["\(ml)/models/write"])
+    /// Azure ML `Model Versions - Delete` (only with `ml.sextant.dev/deletion-policy: delete`).
+    public static let deleteModelVersion = AzureOperation(
+        name: "AzureML.ModelVersions.Delete", method: "DELETE", path: workspace + "/models/{name}/versions/{version}",
+        actions: ["\(ml)/models/delete"])
+
     /// Every Azure call the product makes.
     public static let all: [AzureOperation] = [
         createOrUpdateJob, getJob, cancelJob, createOrUpdateEnvironmentVersion, getCompute, getBlob, getBlobProperties, listBlobs,
         logAnalyticsQuery,
+        createOrUpdateModelContainer, getModelVersion, createOrUpdateModelVersion, deleteModelVersion,
     ]
 }
 

@@ -70,7 +70,8 @@ enum Samples {
             framework: "xgboost", metrics: ["auc": 0.9], source: ModelSource(pipeline: "p", step: "train"), stage: "Production",
             promotion: promotion,
             serving: serving,
-            registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn")),
+            registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn"),
+                                     azureML: AzureMLRegistry(subscriptionId: "sub", resourceGroup: "ml", workspace: "ws", name: "churn")),
             card: ModelCard(description: "d", intendedUse: "u", limitations: "l", owners: ["o"], license: "MIT")),
         status: ModelVersionStatus(
             observedGeneration: 1, stage: "Production", promotedAt: "2026-11-26T00:00:00Z",

@@ -231,11 +231,34 @@ public struct RegistriesSpec: Codable, Sendable, Hashable {
     public var sagemaker: SageMakerRegistry?
     /// MLflow Model Registry.
     public var mlflow: MLflowRegistry?
+    /// Azure ML model versions.
+    public var azureML: AzureMLRegistry?
 
     /// Registries.
-    public init(sagemaker: SageMakerRegistry? = nil, mlflow: MLflowRegistry? = nil) {
+    public init(sagemaker: SageMakerRegistry? = nil, mlflow: MLflowRegistry? = nil, azureML: AzureMLRegistry? = nil) {
         self.sagemaker = sagemaker
         self.mlflow = mlflow
+        self.azureML = azureML
+    }
+}
+
+/// An Azure ML workspace's model (versions of it).
+public struct AzureMLRegistry: Codable, Sendable, Hashable {
+    /// Azure subscription id.
+    public var subscriptionId: String
+    /// Resource group of the workspace.
+    public var resourceGroup: String
+    /// Azure ML workspace.
+    public var workspace: String
+    /// Model name in the workspace.
+    public var name: String
+
+    /// An Azure ML registry.
+    public init(subscriptionId: String, resourceGroup: String, workspace: String, name: String) {
+        self.subscriptionId = subscriptionId
+        self.resourceGroup = resourceGroup
+        self.workspace = workspace
+        self.name = name
     }
 }
 

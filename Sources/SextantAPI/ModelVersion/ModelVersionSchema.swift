@@ -31,6 +31,12 @@ extension ModelVersion {
                     ("trackingURI", .string("MLflow tracking server URL.")),
                     ("name", .string("Registered model name.")),
                 ])),
+                ("azureML", .object("Azure ML: a model version (= `version`) of the workspace's model, with the effective stage in its `stage` tag.", required: ["subscriptionId", "resourceGroup", "workspace", "name"], [
+                    ("subscriptionId", .string("Azure subscription id.")),
+                    ("resourceGroup", .string("Resource group of the workspace.")),
+                    ("workspace", .string("Azure ML workspace name.")),
+                    ("name", .string("Model name in the workspace.")),
+                ])),
             ])),
         ])
 
@@ -89,7 +95,7 @@ extension ModelVersion {
             ("deployment", .string("Name of the serving Deployment.")),
             ("readyReplicas", .int32("Ready replicas of the serving Deployment.")),
             ("registries", .array("Mirror state per registry.", of: .object("A registry mirror.", required: ["registry"], [
-                ("registry", .string("`sagemaker` or `mlflow`.")),
+                ("registry", .string("`sagemaker`, `mlflow` or `azureML`.")),
                 ("id", .string("Id in that registry (model package ARN, MLflow version).")),
                 ("url", .string("Where a person sees the mirror (console or UI URL).")),
                 ("synced", .boolean("True when the mirror matches this generation and the effective stage.")),

@@ -70,6 +70,7 @@ public enum MirrorPlanner {
         var names: [String] = []
         if registries?.sagemaker != nil { names.append(MirrorStages.sagemaker) }
         if registries?.mlflow != nil { names.append(MirrorStages.mlflow) }
+        if registries?.azureML != nil { names.append(MirrorStages.azureML) }
         return names
     }
 

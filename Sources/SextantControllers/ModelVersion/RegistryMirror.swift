@@ -124,6 +124,8 @@ public enum MirrorStages {
     public static let sagemaker = "sagemaker"
     /// `mlflow`.
     public static let mlflow = "mlflow"
+    /// `azureML`.
+    public static let azureML = "azureML"
 
     /// SageMaker `ModelApprovalStatus`: Approved for Production, Rejected for Archived,
     /// PendingManualApproval otherwise.
@@ -152,6 +154,7 @@ public enum MirrorStages {
         switch registry {
         case sagemaker: return sageMakerApproval(stage)
         case mlflow: return mlflowAlias(stage).map { "alias \($0)" } ?? "no alias (\(stage))"
+        case azureML: return "tag stage=\(stage)"
         default: return stage
         }
     }
