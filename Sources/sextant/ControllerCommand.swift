@@ -66,6 +66,9 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Pricing file (YAML or JSON) for cost estimates; default: the shipped prices (docs/cost.md).")
     var pricingConfig: String?
 
+    @Option(help: "OpenLineage server to send run and step events to (default: $OPENLINEAGE_URL; unset = off). $OPENLINEAGE_NAMESPACE names the job namespace (default sextant).")
+    var openlineageUrl: String?
+
     func validate() throws {
         if allNamespaces && !namespaces.isEmpty {
             throw ValidationError("--namespace and --all-namespaces are mutually exclusive")
@@ -89,9 +92,12 @@ struct ControllerCommand: AsyncParsableCommand {
         let registry = RuntimeMetrics.bootstrapPrometheus()
         let logger = Logger(label: "sextant.controller")
         let pricing = try pricingConfig.map(PricingFile.load(path:)) ?? .shippedDefaults
+        let environment = ProcessInfo.processInfo.environment
+        let lineage = try OpenLineageWiring.make(flag: openlineageUrl, environment: environment, logger: logger)
         let controllerConfig = SextantControllerConfig(
-            backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing,
-            mirrors: StandardRegistryMirrors.make(environment: ProcessInfo.processInfo.environment, logger: logger))
+            backends: StandardCloudBackends.make(environment: environment, logger: logger), pricing: pricing,
+            mirrors: StandardRegistryMirrors.make(environment: environment, logger: logger),
+            lineage: lineage?.emitter)
 
         var configuration = try ClientConfiguration.automatic(kubeconfig: kubeconfig, context: context)
         configuration.userAgent = ClientConfiguration.controllerUserAgent
@@ -121,8 +127,11 @@ struct ControllerCommand: AsyncParsableCommand {
             "leaderElection": "\(leaderElect)", "cloudBackends": "\(controllerConfig.backends.kinds.sorted())",
             "pricing": "\(pricingConfig ?? "shipped defaults")"])
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: manager, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if let delivery = lineage?.delivery { services.append(.init(service: delivery)) }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: manager, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         do {

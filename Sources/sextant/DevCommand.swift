@@ -60,6 +60,9 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Pricing file (YAML or JSON) for the in-process operator's cost estimates; default: the shipped prices.")
     var pricingConfig: String?
 
+    @Option(help: "OpenLineage server the in-process operator sends run and step events to (default: $OPENLINEAGE_URL; unset = off).")
+    var openlineageUrl: String?
+
     func validate() throws {
         guard ["simulate", "local"].contains(executor) else {
             throw ValidationError("--executor must be simulate or local")
@@ -75,6 +78,8 @@ struct DevCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "sextant.dev")
         let pricing = try pricingConfig.map(PricingFile.load(path:)) ?? .shippedDefaults
+        let lineage = try OpenLineageWiring.make(
+            flag: openlineageUrl, environment: ProcessInfo.processInfo.environment, logger: Logger(label: "sextant.openlineage"))
         let dir = URL(fileURLWithPath: dataDir, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         let faults = FaultConfiguration(
             errorRate: faultErrorRate,
@@ -104,7 +109,8 @@ struct DevCommand: AsyncParsableCommand {
         }
         let operatorService = DevOperatorService(
             server: server, listening: listening, runController: !noController, applyPaths: applyPaths,
-            logger: Logger(label: "sextant.dev.operator"), kubeAPIQPS: kubeApiQps, kubeAPIBurst: kubeApiBurst, pricing: pricing)
+            logger: Logger(label: "sextant.dev.operator"), kubeAPIQPS: kubeApiQps, kubeAPIBurst: kubeApiBurst, pricing: pricing,
+            lineage: noController ? nil : lineage)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [

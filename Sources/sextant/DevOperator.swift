@@ -22,6 +22,8 @@ struct DevOperatorService: Service {
     var kubeAPIBurst: Int = ClientConfiguration.controllerBurst
     /// Prices of the in-process operator (`--pricing-config`).
     var pricing: PricingTable = .shippedDefaults
+    /// OpenLineage emission of the in-process operator (`--openlineage-url` / `OPENLINEAGE_URL`).
+    var lineage: OpenLineageWiring?
 
     func run() async throws {
         // Graceful shutdown (SIGTERM/SIGINT) cancels the operator, the apply and the reporter.
@@ -55,10 +57,12 @@ struct DevOperatorService: Service {
                     let manager = ControllerManager(client: operatorClient, options: ManagerOptions(), logger: Logger(label: "sextant.controller"))
                     let config = SextantControllerConfig(
                         backends: StandardCloudBackends.make(environment: ProcessInfo.processInfo.environment, logger: logger), pricing: pricing,
-            mirrors: StandardRegistryMirrors.make(environment: ProcessInfo.processInfo.environment, logger: logger))
+                        mirrors: StandardRegistryMirrors.make(environment: ProcessInfo.processInfo.environment, logger: logger),
+                        lineage: lineage?.emitter)
                     try SextantControllers.register(in: manager, client: operatorClient, options: ControllerOptions(), config: config)
                     logger.info("operator running in-process", metadata: ["controllers": "\(manager.controllerNames)"])
                     group.addTask { try await manager.run() }
+                    if let delivery = lineage?.delivery { group.addTask { try await delivery.run() } }
                 }
                 if !objects.isEmpty {
                     try await DevApply.apply(objects, client: client, logger: logger)

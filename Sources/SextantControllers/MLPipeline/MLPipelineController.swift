@@ -14,8 +14,9 @@ public enum MLPipelineController {
     public static func make(client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()) -> Controller<MLPipeline> {
         let cloud = CloudWork(backends: config.backends, pricing: config.pricing, schedule: config.pollSchedule)
         let tracker = config.tracker
+        let lineage = config.lineage
         return Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
-            try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker)
+            try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker, lineage: lineage)
         }
         .owns(Job.self, labelSelector: childSelector)
         .watches(Pod.self, labelSelector: "\(childSelector),\(SextantLabels.pipeline)") { pod in
@@ -27,9 +28,9 @@ public enum MLPipelineController {
 
     /// One reconcile pass: observe (caches, due cloud polls), make sure the tracking run exists,
     /// plan, act (Jobs, cloud starts and stops, re-planning once a start's result is known), send
-    /// tracking, write status once, keep the finalizer.
+    /// tracking, write status once, keep the finalizer, queue the OpenLineage events of what changed.
     static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>, cloud: CloudWork,
-                          tracker: RunTracker? = nil) async throws -> ReconcileAction {
+                          tracker: RunTracker? = nil, lineage: OpenLineageEmitter? = nil) async throws -> ReconcileAction {
         if pipeline.isBeingDeleted {
             if let uid = pipeline.metadata.uid { await tracker?.forget(uid: uid) }
             return try await cleanUp(pipeline, ctx, cloud: cloud)
@@ -109,6 +110,8 @@ public enum MLPipelineController {
             current = try await ctx.updateStatus(current) { [status = plan.status] in $0 = status }
         }
         events += plan.events
+        // OpenLineage: the transitions this pass wrote (queued, never waited on).
+        lineage?.record(pipeline: pipeline, previous: pipeline.status, current: plan.status)
         let unfinished = RunPlanner.hasUnfinishedCloudWork(plan.status)
         if unfinished && !CleanupFinalizer.isPresent(on: current) {
             _ = try await CleanupFinalizer.add(to: current, api: ctx.api)

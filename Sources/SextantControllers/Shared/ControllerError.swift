@@ -8,6 +8,8 @@ public enum ControllerError: Error, Sendable, CustomStringConvertible {
     case dataVersion(uri: String, reason: String)
     /// A metric trigger's query failed: `reason` (CamelCase, the `TriggerHealthy` reason) and why.
     case metricQuery(reason: String, message: String)
+    /// A controller setting (flag or environment variable) has a bad value.
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum ControllerError: Error, Sendable, CustomStringConvertible {
             return field.isEmpty ? "pricing file \(file): \(reason)" : "pricing file \(file): field \(field): \(reason)"
         case .dataVersion(let uri, let reason): return "data version of \(uri): \(reason)"
         case .metricQuery(let reason, let message): return "metric query: \(reason): \(message)"
+        case .invalidConfiguration(let m): return m
         }
     }
 }

@@ -17,11 +17,14 @@ public struct SextantControllerConfig: Sendable {
     public var retrainTriggers: RetrainTriggerSources?
     /// Experiment tracking (`spec.tracking.mlflow`); credentials from the controller's environment.
     public var tracker: RunTracker
+    /// Where the MLPipeline controller queues OpenLineage events (nil: emission off).
+    public var lineage: OpenLineageEmitter?
 
     /// A configuration.
     public init(
         backends: CloudBackends = CloudBackends(), pricing: PricingTable = .shippedDefaults, pollSchedule: CloudPollSchedule = CloudPollSchedule(),
-        mirrors: RegistryMirrors = RegistryMirrors(), retrainTriggers: RetrainTriggerSources? = nil, tracker: RunTracker = RunTracker()
+        mirrors: RegistryMirrors = RegistryMirrors(), retrainTriggers: RetrainTriggerSources? = nil, tracker: RunTracker = RunTracker(),
+        lineage: OpenLineageEmitter? = nil
     ) {
         self.backends = backends
         self.pricing = pricing
@@ -29,6 +32,7 @@ public struct SextantControllerConfig: Sendable {
         self.mirrors = mirrors
         self.retrainTriggers = retrainTriggers
         self.tracker = tracker
+        self.lineage = lineage
     }
 }
 
