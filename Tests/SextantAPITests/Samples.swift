@@ -38,7 +38,8 @@ enum Samples {
                 cache: CachePolicy(enabled: true, maxAgeSeconds: 60),
                 awsBatch: AWSBatchStep(
                     region: "eu-west-1", jobQueue: "q", jobDefinition: "d:1", command: ["python"], environment: ["A": "B"],
-                    vcpus: 4, memoryMiB: 16384, gpus: 1, nodes: 2, outputS3Uri: "s3://b/o")),
+                    vcpus: 4, memoryMiB: 16384, gpus: 1, nodes: 2, outputS3Uri: "s3://b/o"),
+                airflow: AirflowStep(url: "https://airflow.example.com", dagId: "prepare_data", conf: ["lr": "{{params.lr}}", "n": 3])),
         ],
         register: RegisterSpec(model: "churn", artifact: "{{steps.prepare.outputs.artifacts.features}}", metricsFrom: "prepare", stage: "Staging", promotion: promotion, serving: serving, framework: "xgboost"),
         tracking: TrackingSpec(mlflow: MLflowTrackingSpec(trackingURI: "http://mlflow.mlops:5000", experiment: "churn"),

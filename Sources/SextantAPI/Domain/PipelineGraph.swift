@@ -41,7 +41,7 @@ public struct PipelineGraph: Sendable {
             }
             byName[step.name] = step
             guard step.kinds.count == 1 else {
-                throw fail(Reason.invalidStepKind, "step \(step.name) must set exactly one of container, sagemaker, awsBatch, vertexAI, azureML (has \(step.kinds.isEmpty ? "none" : step.kinds.joined(separator: ", ")))")
+                throw fail(Reason.invalidStepKind, "step \(step.name) must set exactly one of container, sagemaker, awsBatch, vertexAI, azureML, airflow (has \(step.kinds.isEmpty ? "none" : step.kinds.joined(separator: ", ")))")
             }
             if let batch = step.awsBatch {
                 if step.spot == true { throw fail(Reason.invalidCloudStep, "step \(step.name): \(Self.awsBatchSpotMessage)") }
@@ -159,6 +159,7 @@ public struct PipelineGraph: Sendable {
         else if let s = step.awsBatch { block = try JSONValue(encoding: s) }
         else if let s = step.vertexAI { block = try JSONValue(encoding: s) }
         else if let s = step.azureML { block = try JSONValue(encoding: s) }
+        else if let s = step.airflow { block = try JSONValue(encoding: s) }
         else { return [] }
         _ = Templates.mapStrings(block) { out.append($0); return $0 }
         return out

@@ -8,7 +8,7 @@ public struct ResolvedStep: Sendable, Hashable {
     public var step: PipelineStep
     /// The container with command, args and env values resolved (container steps).
     public var container: ContainerStep?
-    /// `sagemaker`, `awsBatch`, `vertexAI` or `azureML` (cloud steps).
+    /// `sagemaker`, `awsBatch`, `vertexAI`, `azureML` or `airflow` (cloud steps).
     public var cloudBackend: String?
     /// The cloud block with every string resolved (cloud steps).
     public var cloudBlock: JSONValue?
@@ -42,6 +42,7 @@ public struct ResolvedStep: Sendable, Hashable {
             else if let s = step.awsBatch { backend = "awsBatch"; raw = try JSONValue(encoding: s) }
             else if let s = step.vertexAI { backend = "vertexAI"; raw = try JSONValue(encoding: s) }
             else if let s = step.azureML { backend = "azureML"; raw = try JSONValue(encoding: s) }
+            else if let s = step.airflow { backend = "airflow"; raw = try JSONValue(encoding: s) }
             else { throw SextantAPIError.invalidPipeline(reason: PipelineGraph.Reason.invalidStepKind, message: "step \(step.name) has no kind") }
             cloudBackend = backend
             cloudBlock = try Templates.mapStrings(raw, resolve)

@@ -73,7 +73,7 @@ extension MLPipeline {
 extension PipelineStep {
     /// The OpenAPI schema of one step.
     public static let schema: SchemaNode = .object(
-        "One step of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`.",
+        "One step of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`, `airflow`.",
         required: ["name"],
         [
             ("name", .string("Step name, unique in the pipeline (DNS-1123 label).").dns1123Label()),
@@ -83,6 +83,7 @@ extension PipelineStep {
             ("awsBatch", AWSBatchStep.schema),
             ("vertexAI", VertexAIStep.schema),
             ("azureML", AzureMLStep.schema),
+            ("airflow", AirflowStep.schema),
             ("retry", RetryPolicy.schema),
             ("timeoutSeconds", .integer("Deadline of one attempt in seconds (the Job's `activeDeadlineSeconds`). An attempt past it fails with reason `DeadlineExceeded` and may be retried.").minimum(1)),
             ("spot", .boolean("Use spot/preemptible capacity where the backend supports it (SageMaker managed spot, Vertex AI SPOT, Azure ML low priority). Rejected on awsBatch steps: there spot is a property of the job queue's compute environment.")),
@@ -91,8 +92,8 @@ extension PipelineStep {
         ]
     ).validations([
         ValidationRule(
-            "[has(self.container), has(self.sagemaker), has(self.awsBatch), has(self.vertexAI), has(self.azureML)].filter(x, x).size() == 1",
-            message: "exactly one of container, sagemaker, awsBatch, vertexAI, azureML must be set"),
+            "[has(self.container), has(self.sagemaker), has(self.awsBatch), has(self.vertexAI), has(self.azureML), has(self.airflow)].filter(x, x).size() == 1",
+            message: "exactly one of container, sagemaker, awsBatch, vertexAI, azureML, airflow must be set"),
         ValidationRule(
             "!has(self.awsBatch) || !has(self.spot) || !self.spot",
             message: PipelineGraph.awsBatchSpotMessage),

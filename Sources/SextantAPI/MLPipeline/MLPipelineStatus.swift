@@ -140,7 +140,7 @@ public struct AttemptStatus: Codable, Sendable, Hashable {
 
 /// A managed training job in a cloud.
 public struct CloudJobRef: Codable, Sendable, Hashable {
-    /// `sagemaker`, `awsBatch`, `vertexAI` or `azureML`.
+    /// `sagemaker`, `awsBatch`, `vertexAI`, `azureML` or `airflow`.
     public var backend: String
     /// Job id or ARN.
     public var id: String?

@@ -52,7 +52,7 @@ extension MLPipeline {
             ("attempt", .int32("Attempt number, from 0.")),
             ("job", .string("The Job of a container step.")),
             ("cloudJob", .object("The managed job of a cloud step.", required: ["backend"], [
-                ("backend", .string("`sagemaker`, `awsBatch`, `vertexAI` or `azureML`.")),
+                ("backend", .string("`sagemaker`, `awsBatch`, `vertexAI`, `azureML` or `airflow`.")),
                 ("id", .string("Job id or ARN.")),
                 ("url", .string("Console URL.")),
             ])),

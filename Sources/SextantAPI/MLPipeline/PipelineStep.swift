@@ -1,6 +1,6 @@
 import KubeCore
 
-/// One node of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`.
+/// One node of the DAG: exactly one of `container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`, `airflow`.
 public struct PipelineStep: Codable, Sendable, Hashable {
     /// Unique step name (DNS-1123 label).
     public var name: String
@@ -16,6 +16,8 @@ public struct PipelineStep: Codable, Sendable, Hashable {
     public var vertexAI: VertexAIStep?
     /// Run as an Azure ML command job.
     public var azureML: AzureMLStep?
+    /// Run as an Apache Airflow DAG run.
+    public var airflow: AirflowStep?
     /// Retries of failed attempts.
     public var retry: RetryPolicy?
     /// Deadline of one attempt in seconds.
@@ -32,8 +34,9 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         name: String, dependsOn: [String]? = nil, container: ContainerStep? = nil,
         sagemaker: SageMakerStep? = nil, vertexAI: VertexAIStep? = nil, azureML: AzureMLStep? = nil,
         retry: RetryPolicy? = nil, timeoutSeconds: Int64? = nil, spot: Bool? = nil,
-        outputs: StepOutputs? = nil, cache: CachePolicy? = nil, awsBatch: AWSBatchStep? = nil
+        outputs: StepOutputs? = nil, cache: CachePolicy? = nil, awsBatch: AWSBatchStep? = nil, airflow: AirflowStep? = nil
     ) {
+        self.airflow = airflow
         self.name = name
         self.dependsOn = dependsOn
         self.container = container
@@ -48,7 +51,7 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         self.cache = cache
     }
 
-    /// The step kinds that are set (`container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`).
+    /// The step kinds that are set (`container`, `sagemaker`, `awsBatch`, `vertexAI`, `azureML`, `airflow`).
     public var kinds: [String] {
         var k: [String] = []
         if container != nil { k.append("container") }
@@ -56,6 +59,7 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         if awsBatch != nil { k.append("awsBatch") }
         if vertexAI != nil { k.append("vertexAI") }
         if azureML != nil { k.append("azureML") }
+        if airflow != nil { k.append("airflow") }
         return k
     }
 }

@@ -6,6 +6,7 @@ public enum StandardCloudBackends {
     public static func make(environment: [String: String], logger: Logger) -> CloudBackends {
         CloudBackends(AWSBackends.make(environment: environment, logger: logger)
             + GCPBackends.make(environment: environment, logger: logger)
-            + AzureBackends.make(environment: environment, logger: logger))
+            + AzureBackends.make(environment: environment, logger: logger)
+            + [AirflowBackend(environment: environment)])
     }
 }
