@@ -28,7 +28,7 @@ enum Samples {
                     outputS3Uri: "s3://b/o", maxRuntimeSeconds: 3600, maxWaitSeconds: 7200, checkpointS3Uri: "s3://b/c", environment: ["A": "B"]),
                 vertexAI: VertexAIStep(
                     project: "p", location: "l", image: "i", command: ["c"], args: ["a"], machineType: "n1", acceleratorType: "T4",
-                    acceleratorCount: 1, replicaCount: 1, serviceAccount: "sa", baseOutputDirectory: "gs://b/o"),
+                    acceleratorCount: 1, replicaCount: 1, serviceAccount: "sa", baseOutputDirectory: "gs://b/o", environment: ["A": "B"]),
                 azureML: AzureMLStep(subscriptionId: "s", resourceGroup: "r", workspace: "w", compute: "c", environment: "e", command: "python t.py", instanceCount: 1,
                                      environmentVariables: ["A": "B"], outputUri: "az://acct/c/o", vmSize: "Standard_DS3_v2", experimentName: "x",
                                      distribution: "PyTorch"),
