@@ -1,6 +1,10 @@
 import Foundation
 import KubeCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A real Apache Airflow 3 (`airflow standalone` from the venv of `hack/tools.d/airflow.sh`) on a
 /// free loopback port, with the DAGs of `Tests/harness/airflow/dags`, SQLite in a temporary
 /// AIRFLOW_HOME, low parallelism, and one user (`sextant`, password `AirflowPeer.password`) of the
@@ -119,9 +123,24 @@ public final class AirflowPeer: Sendable {
     /// The log of `airflow standalone`.
     public func log() -> String { peer.log() }
 
-    /// Stops every Airflow process (the process group) and removes AIRFLOW_HOME.
+    /// Stops every Airflow process and removes AIRFLOW_HOME: the process group of `airflow
+    /// standalone`, then, by PID, the task processes that Airflow's LocalExecutor starts in their own
+    /// sessions (found by this peer's AIRFLOW_HOME in their environment).
     public func stop() {
         peer.stop()
+        for pid in Self.processes(withEnvironment: "AIRFLOW_HOME=\(home.path)") { kill(pid, SIGKILL) }
         try? FileManager.default.removeItem(at: home)
+    }
+
+    /// PIDs of the processes whose environment holds `entry`.
+    static func processes(withEnvironment entry: String) -> [Int32] {
+        let proc = URL(fileURLWithPath: "/proc")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: proc.path)) ?? []
+        return names.compactMap { name -> Int32? in
+            guard let pid = Int32(name), pid != getpid(),
+                  let environ = try? Data(contentsOf: proc.appendingPathComponent("\(name)/environ")) else { return nil }
+            let entries = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return entries.contains(entry) ? pid : nil
+        }
     }
 }
