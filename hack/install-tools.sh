@@ -136,6 +136,9 @@ run_tool() {
             if declare -F "install_$1" >/dev/null; then "install_$1"
             else echo "install-tools: unknown tool '$1' (helm, hadolint, checkov, lupa, kubectl, ${extra_tools[*]})" >&2; return 2; fi ;;
     esac
+    # An installer's `trap ... RETURN` (cleaning its temporary directory) stays set after it returns
+    # and would fire again here, where its local variables no longer exist.
+    trap - RETURN
 }
 
 if [ $# -gt 0 ]; then
