@@ -151,7 +151,7 @@ fi
 # the four tools sharing .sextant/tools-venv install one after another in one group; every
 # hack/tools.d installer owns its own venv or directory and is a group of its own.
 # SEXTANT_INSTALL_JOBS bounds how many run at once (default 4). Each group logs to
-# .sextant/install-logs/GROUP.log, printed when it ends; any failure fails the whole command.
+# .sextant/install-logs/GROUP.log, printed (indented) once all have ended; any failure fails the whole command.
 groups=("helm" "hadolint checkov lupa kubectl" "${extra_tools[@]}")
 jobs_max="${SEXTANT_INSTALL_JOBS:-4}"
 logs="$root/install-logs"
@@ -172,7 +172,8 @@ failed=()
 for g in "${groups[@]}"; do
     name="${g%% *}"
     if [ -f "$logs/$name.seconds" ]; then
-        log "[$g] ok in $(cat "$logs/$name.seconds") s"
+        log "[$g] ok in $(cat "$logs/$name.seconds") s:"
+        sed 's/^/    /' "$logs/$name.log" >&2
     else
         failed+=("$g")
         log "[$g] FAILED; its log:"

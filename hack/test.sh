@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 
 # Every tool and test peer the suite needs (helm, checkov, kubectl when missing, moto, ...),
 # installed idempotently into .sextant/ — this command is the whole set-up on a fresh clone.
-hack/install-tools.sh
+# SEXTANT_TOOLS="NAME ..." installs only those (hack/check-fresh-clone.sh uses it for the platform
+# tests it runs); unset = every tool.
+# shellcheck disable=SC2086
+hack/install-tools.sh ${SEXTANT_TOOLS:-}
 
 # The official Python Kubernetes client, in a venv the suite owns.
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import kubernetes, yaml' 2>/dev/null; then
