@@ -83,11 +83,24 @@ let package = Package(
             dependencies: ["KubeCore", "SextantAPI"],
             swiftSettings: swiftSettings
         ),
+        // The one HTTP request/answer/transport (AsyncHTTPClient, or a scripted fake in tests) under
+        // every cloud and service client: AWS, GCP, Azure, MLflow, Airflow, OpenLineage.
+        .target(
+            name: "CloudHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // AWS access: SigV4, credential chain, endpoints, retries, error mapping, operation table.
         .target(
             name: "CloudAWS",
             dependencies: [
                 "KubeCore",
+                "CloudHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,6 +116,7 @@ let package = Package(
             name: "CloudGCP",
             dependencies: [
                 "KubeCore",
+                "CloudHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -119,6 +133,7 @@ let package = Package(
             name: "CloudAzure",
             dependencies: [
                 "KubeCore",
+                "CloudHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,6 +149,7 @@ let package = Package(
             name: "MLflowClient",
             dependencies: [
                 "KubeCore",
+                "CloudHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -150,6 +166,7 @@ let package = Package(
                 "KubeClient",
                 "KubeRuntime",
                 "SextantAPI",
+                "CloudHTTP",
                 "CloudAWS",
                 "CloudGCP",
                 "CloudAzure",

@@ -80,13 +80,6 @@ extension AWSHTTPRequest {
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-    }
-}
-
 /// Reads an error answer of any of the protocols: a JSON `__type`/`code` and `message`, an XML
 /// `<Code>`/`<Message>`, the `x-amzn-ErrorType` header, else the HTTP status.
 enum AWSErrorParser {

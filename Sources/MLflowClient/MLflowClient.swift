@@ -36,7 +36,7 @@ public struct MLflowClient: Sendable {
     public init(trackingURI: String, environment: [String: String] = ProcessInfo.processInfo.environment,
                 httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10)) throws {
         try self.init(trackingURI: trackingURI, credentials: MLflowCredentials(environment: environment),
-                      transport: MLflowAsyncHTTPTransport(client: httpClient), timeout: timeout)
+                      transport: MLflowAsyncHTTPTransport(client: httpClient, maxBodyBytes: 32 << 20), timeout: timeout)
     }
 
     /// A client with its own transport (tests).

@@ -1,4 +1,4 @@
-import CloudAWS
+import CloudHTTP
 import Foundation
 import Logging
 import Metrics
@@ -65,12 +65,12 @@ public struct OpenLineageDelivery: Service {
 
     let emitter: OpenLineageEmitter
     let settings: OpenLineageSettings
-    let transport: any AWSHTTPTransport
+    let transport: any CloudHTTPTransport
     let logger: Logger
     let maxBackoff: Duration
 
     /// A delivery loop for `emitter` to `settings.lineageURL`.
-    public init(emitter: OpenLineageEmitter, settings: OpenLineageSettings, transport: any AWSHTTPTransport = AsyncHTTPClientTransport(),
+    public init(emitter: OpenLineageEmitter, settings: OpenLineageSettings, transport: any CloudHTTPTransport = CloudHTTPClientTransport(),
                 logger: Logger, maxBackoff: Duration = .seconds(30)) {
         self.emitter = emitter
         self.settings = settings
@@ -98,7 +98,7 @@ public struct OpenLineageDelivery: Service {
 
     public func run() async throws {
         logger.info("sending OpenLineage events", metadata: ["url": "\(settings.lineageURL.absoluteString)", "namespace": "\(settings.namespace)"])
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             while let event = await emitter.next() {
                 await deliver(event)
             }
@@ -111,7 +111,7 @@ public struct OpenLineageDelivery: Service {
         guard let body = try? encoder.encode(event) else { return }
         var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
         if let key = settings.apiKey { headers.append(("Authorization", "Bearer \(key)")) }
-        let request = AWSHTTPRequest(method: "POST", url: settings.lineageURL, headers: headers, body: body)
+        let request = CloudHTTPRequest(method: "POST", url: settings.lineageURL, headers: headers, body: body)
         var failures = 0
         while !Task.isCancelled {
             var status: Int?

@@ -16,7 +16,7 @@ extension ModelVersionController {
     /// The subject of `v`'s mirrors at effective stage `stage`.
     static func mirrorSubject(_ v: ModelVersion, stage: String, mlflowRunID: String?) -> MirrorSubject {
         MirrorSubject(
-            namespace: v.namespace ?? "default", name: v.name, uid: v.uid ?? v.name, model: v.spec.model, version: v.spec.version,
+            namespace: v.namespace ?? "default", name: v.name, uid: v.uid, model: v.spec.model, version: v.spec.version,
             artifactURI: v.spec.artifact.uri, digest: v.spec.artifact.digest, framework: v.spec.framework,
             metrics: v.spec.metrics ?? [:], stage: stage, pipeline: v.spec.source?.pipeline, step: v.spec.source?.step,
             mlflowRunID: mlflowRunID, registries: v.spec.registries ?? RegistriesSpec())
@@ -29,7 +29,7 @@ extension ModelVersionController {
         input.deleting = v.isBeingDeleted
         input.deletionPolicyDelete = v.metadata.annotations?[MirrorPlanner.deletionPolicyAnnotation] == "delete"
         input.hasFinalizer = CleanupFinalizer.isPresent(on: v, name: MirrorPlanner.finalizer)
-        input.notBefore = await work.notBefore(uid: v.uid ?? v.name)
+        input.notBefore = await work.notBefore(uid: v.uid)
         return input
     }
 
@@ -53,7 +53,7 @@ extension ModelVersionController {
         guard !MirrorPlanner.configured(v.spec.registries).isEmpty || v.status?.registries != nil else { return pass }
         var results: [String: MirrorPlanner.Result] = [:]
         if !plan.sync.isEmpty {
-            let uid = v.uid ?? v.name
+            let uid = v.uid
             let context = await callContext(v, ctx: ctx, work: work)
             let runID = await producingRunID(v, ctx: ctx)
             for r in plan.sync {
@@ -117,7 +117,7 @@ extension ModelVersionController {
         let stage = v.status?.stage ?? ModelStage.none
         let plan = MirrorPlanner.plan(await planInput(v, stage: stage, isDuplicate: false, work: work, now: now))
         var retryAt = plan.retryAt
-        let uid = v.uid ?? v.name
+        let uid = v.uid
         if !plan.delete.isEmpty {
             let context = await callContext(v, ctx: ctx, work: work)
             for r in plan.delete {

@@ -1,4 +1,4 @@
-import CloudAWS
+import CloudHTTP
 import Foundation
 import KubeCore
 import Synchronization
@@ -32,11 +32,11 @@ final class AirflowClient: Sendable {
     }
 
     let credentials: Credentials
-    let transport: any AWSHTTPTransport
+    let transport: any CloudHTTPTransport
     let timeout: Duration
     private let tokens = Mutex<[String: String]>([:])
 
-    init(credentials: Credentials, transport: any AWSHTTPTransport = AsyncHTTPClientTransport(), timeout: Duration = .seconds(30)) {
+    init(credentials: Credentials, transport: any CloudHTTPTransport = CloudHTTPClientTransport(), timeout: Duration = .seconds(30)) {
         self.credentials = credentials
         self.transport = transport
         self.timeout = timeout
@@ -60,9 +60,9 @@ final class AirflowClient: Sendable {
         var headers: [(name: String, value: String)] = [("Accept", "application/json")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        let response: AWSHTTPResponse
+        let response: CloudHTTPResponse
         do {
-            response = try await transport.send(AWSHTTPRequest(method: method, url: url, headers: headers, body: body?.data() ?? Data()), timeout: timeout)
+            response = try await transport.send(CloudHTTPRequest(method: method, url: url, headers: headers, body: body?.data() ?? Data()), timeout: timeout)
         } catch {
             throw CloudBackendError(.unavailable, "Airflow at \(base.host ?? base.absoluteString) did not answer \(method) \(path): \(type(of: error))")
         }
