@@ -3,10 +3,6 @@ import KubeCore
 import Testing
 import TestSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Azure ML steps on a real `sextant dev` (API server only) with a separate `sextant controller`
 /// process calling the scripted Azure fake (Tests/harness/azure/fake_azure.py) through
 /// AZURE_AUTHORITY_HOST / AZURE_RESOURCE_MANAGER_ENDPOINT / AZURE_STORAGE_BLOB_ENDPOINT with workload
@@ -47,26 +43,8 @@ struct AzureMLEndToEndTests {
         """
     }
 
-    final class Controller: @unchecked Sendable {
-        let process = Process()
-        init(kubeconfig: String, environment: [String: String], log: URL) throws {
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
-            let handle = try FileHandle(forWritingTo: log)
-            try handle.seekToEnd()
-            process.executableURL = URL(fileURLWithPath: try DevClusterProcess.binaryPath())
-            process.arguments = ["controller", "--kubeconfig", kubeconfig, "--namespace", "default",
-                                 "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--log-level", "debug"]
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-        }
-        func kill9() {
-            guard process.isRunning else { return }
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    /// The separate controller process these tests kill (TestSupport).
+    typealias Controller = ControllerProcess
 
     func jsonpath(_ k: Kubectl, _ name: String, _ path: String) async -> String {
         (try? await k.run(["-n", "default", "get", "mlp", name, "-o", "jsonpath=\(path)"]))?.stdout ?? ""

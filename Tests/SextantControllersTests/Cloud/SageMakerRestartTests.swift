@@ -3,35 +3,13 @@ import KubeCore
 import Testing
 import TestSupport
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// kill -9 of a separate `sextant controller` (against `sextant dev --no-controller`) while a
 /// SageMaker job runs in moto. The harness extension holds the job InProgress (moto alone would
 /// complete it at once) and counts CreateTrainingJob calls, which is what proves adoption.
 @Suite("SageMaker steps survive controller crashes", .serialized)
 struct SageMakerRestartTests {
-    final class Controller: @unchecked Sendable {
-        let process = Process()
-        init(kubeconfig: String, environment: [String: String], log: URL) throws {
-            if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
-            let handle = try FileHandle(forWritingTo: log)
-            try handle.seekToEnd()
-            process.executableURL = URL(fileURLWithPath: try DevClusterProcess.binaryPath())
-            process.arguments = ["controller", "--kubeconfig", kubeconfig, "--namespace", "default",
-                                 "--metrics-bind-address", "0", "--health-probe-bind-address", "0", "--log-level", "debug"]
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            process.standardOutput = handle
-            process.standardError = handle
-            try process.run()
-        }
-        func kill9() {
-            guard process.isRunning else { return }
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    /// The separate controller process these tests kill (TestSupport).
+    typealias Controller = ControllerProcess
 
     @Test("kill -9 of the controller while the training job runs: after restarts one CreateTrainingJob, one attempt, and the run completes")
     func killNineWhileTraining() async throws {
