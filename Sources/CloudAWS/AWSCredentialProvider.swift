@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import Logging
@@ -22,7 +23,7 @@ public actor AWSCredentialProvider {
     }
 
     /// A provider over the process environment. `refreshMargin` defaults to 5 minutes; `now` is the clock.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
                 logger: Logger, refreshMargin: TimeInterval = 300) {
         self.init(environment: environment, transport: AsyncHTTPClientTransport(client: httpClient), logger: logger,
                   refreshMargin: refreshMargin)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import Logging
@@ -34,7 +35,7 @@ public struct AzureClient: Sendable {
     let executor: AzureRequestExecutor
 
     /// A client over the process environment and AsyncHTTPClient.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
                 logger: Logger, retry: AzureRetryPolicy = .standard) {
         self.init(environment: environment, transport: AzureAsyncHTTPClientTransport(client: httpClient), logger: logger, retry: retry)
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import Logging
@@ -26,7 +27,7 @@ public struct GCPClient: Sendable {
     let logger: Logger
 
     /// A client over the process environment and AsyncHTTPClient.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
                 logger: Logger, retry: GCPRetryPolicy = .standard) {
         self.init(environment: environment, transport: GCPAsyncHTTPClientTransport(client: httpClient), logger: logger, retry: retry)
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import Logging
@@ -32,7 +33,7 @@ public actor GCPTokenProvider {
     private var fetches = 0
 
     /// A provider over the process environment and AsyncHTTPClient. `refreshMargin` defaults to 5 minutes.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .shared,
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
                 logger: Logger, refreshMargin: TimeInterval = 300) {
         self.init(environment: environment, transport: GCPAsyncHTTPClientTransport(client: httpClient), logger: logger,
                   refreshMargin: refreshMargin)

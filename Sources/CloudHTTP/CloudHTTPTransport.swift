@@ -58,13 +58,13 @@ public protocol CloudHTTPTransport: Sendable {
 
 /// `CloudHTTPTransport` over an AsyncHTTPClient `HTTPClient`.
 public struct CloudHTTPClientTransport: CloudHTTPTransport {
-    /// The client (usually `HTTPClient.shared`).
+    /// The client (usually `HTTPClient.cloud`).
     public let client: HTTPClient
     /// The largest answer body read.
     public var maxBodyBytes: Int
 
     /// A transport.
-    public init(client: HTTPClient = .shared, maxBodyBytes: Int = 64 << 20) {
+    public init(client: HTTPClient = .cloud, maxBodyBytes: Int = 64 << 20) {
         self.client = client
         self.maxBodyBytes = maxBodyBytes
     }

