@@ -155,6 +155,13 @@ public enum Promotion {
         public var type: String
         public var reason: String
         public var message: String
+
+        /// An Event note (`type` is `Normal` or `Warning`).
+        public init(type: String, reason: String, message: String) {
+            self.type = type
+            self.reason = reason
+            self.message = message
+        }
     }
 
     /// The decision for one version.

@@ -6,7 +6,13 @@ enum Samples {
     static let condition = Condition(type: "Ready", status: "True", observedGeneration: 1, lastTransitionTime: "2026-11-26T00:00:00Z", reason: "Succeeded", message: "ok")
     static let resources = ComputeResources(requests: ["cpu": "1", "memory": "2Gi"], limits: ["nvidia.com/gpu": "1"])
     static let env = [ContainerEnvVar(name: "LR", value: "{{params.lr}}", valueFrom: ["secretKeyRef": ["name": "s", "key": "k"]])]
-    static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources)
+    static let canary = CanarySpec(trafficPercent: [10, 50], stepSeconds: 300, analysis: CanaryAnalysis(
+        prometheus: PrometheusQuery(url: "http://prometheus:9090", query: "errors{version=\"{{version}}\"}"), maxValue: 0.01, minValue: 0, failureLimit: 1))
+    static let gateway = ServingGateway(parentRefs: [GatewayParentRef(name: "public", namespace: "infra", sectionName: "https")], hostnames: ["churn.example.com"])
+    static let rollout = RolloutStatus(phase: "Progressing", trafficPercent: 10, step: 0, startedAt: "2026-11-26T00:00:00Z",
+                                       analysis: [AnalysisSample(at: "2026-11-26T00:05:00Z", value: 0.001, passed: true)])
+    static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources,
+                                     canary: canary, gateway: gateway)
 
     static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true, requireCard: true)
 
@@ -81,7 +87,7 @@ enum Samples {
             registries: [RegistryStatus(registry: "mlflow", id: "3", url: "http://mlflow/#/models/churn/versions/3", synced: true, stage: "alias production", syncedAt: "2026-11-26T00:00:00Z", observedGeneration: 2, message: "ok")],
             lineage: ModelLineage(pipeline: "p", step: "train", datasets: [Dataset(name: "e", uri: "s3://d", version: "1")], images: ["i"]),
             history: [StageTransition(from: "Staging", to: "Production", at: "2026-11-26T00:00:00Z", reason: "Promoted", approvedBy: "alice")],
-            conditions: [condition], cost: ModelVersionCost(estimatedUSD: 1.5, servingUSDPerHour: 0.2, message: "m")))
+            conditions: [condition], cost: ModelVersionCost(estimatedUSD: 1.5, servingUSDPerHour: 0.2, message: "m"), rollout: rollout))
 
     static let retrainPolicyBase = RetrainPolicy(
         metadata: ObjectMeta(name: "rp", namespace: "ml"),

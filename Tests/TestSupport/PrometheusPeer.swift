@@ -75,7 +75,12 @@ public final class PrometheusPeer: Sendable {
 
     /// Replaces the job's metrics on the pushgateway with `name value` (text exposition format).
     public func push(_ name: String, _ value: Double) async throws {
-        let body = "# TYPE \(name) gauge\n\(name) \(value)\n"
+        try await push(text: "# TYPE \(name) gauge\n\(name) \(value)\n")
+    }
+
+    /// Replaces the job's metrics on the pushgateway with `text` (exposition format, e.g. several
+    /// labelled series: `errors{model_version="churn-v2"} 0.5`).
+    public func push(text body: String) async throws {
         let result = try await ProcessRunner.run("/usr/bin/curl", [
             "-sS", "--max-time", "10", "-X", "PUT", "--data-binary", "@-", "-w", "%{http_code}",
             "\(pushgatewayURL)/metrics/job/\(Self.job)",

@@ -209,11 +209,15 @@ public struct ServingSpec: Codable, Sendable, Hashable {
     public var env: [ContainerEnvVar]?
     /// Compute resources.
     public var resources: ComputeResources?
+    /// Progressive delivery when this version becomes Production.
+    public var canary: CanarySpec?
+    /// Gateway API route of the model (canary traffic by backend weights).
+    public var gateway: ServingGateway?
 
     /// A serving spec.
     public init(
         image: String, command: [String]? = nil, args: [String]? = nil, replicas: Int? = nil, port: Int? = nil,
-        env: [ContainerEnvVar]? = nil, resources: ComputeResources? = nil
+        env: [ContainerEnvVar]? = nil, resources: ComputeResources? = nil, canary: CanarySpec? = nil, gateway: ServingGateway? = nil
     ) {
         self.image = image
         self.command = command
@@ -222,6 +226,8 @@ public struct ServingSpec: Codable, Sendable, Hashable {
         self.port = port
         self.env = env
         self.resources = resources
+        self.canary = canary
+        self.gateway = gateway
     }
 }
 

@@ -76,6 +76,8 @@ extension ModelVersion {
             ("port", .int32("Container port the server listens on.").minimum(1).maximum(65535).defaulted(8080)),
             ("env", .array("Extra environment variables.", of: ContainerEnvVar.schema)),
             ("resources", ComputeResources.schema),
+            ("canary", canarySchema),
+            ("gateway", gatewaySchema),
         ])
 
     /// The OpenAPI schema of `status`.
@@ -123,5 +125,6 @@ extension ModelVersion {
                 ("message", .string("Why a figure is missing (no producing run, no price, ...).")),
             ])),
             ("conditions", CommonSchemas.conditions("`Promoted`, `Serving`, `Ready` and `Mirrored` (when `spec.registries` is set).")),
+            ("rollout", rolloutSchema),
         ])
 }

@@ -26,13 +26,15 @@ public struct ModelVersionStatus: Codable, Sendable, Hashable {
     public var conditions: [Condition]?
     /// Training and serving cost.
     public var cost: ModelVersionCost?
+    /// The canary rollout (`spec.serving.canary`).
+    public var rollout: RolloutStatus?
 
     /// A status.
     public init(
         observedGeneration: Int64? = nil, stage: String? = nil, promotedAt: String? = nil, gates: [GateResult]? = nil,
         endpoint: String? = nil, deployment: String? = nil, readyReplicas: Int? = nil, registries: [RegistryStatus]? = nil,
         lineage: ModelLineage? = nil, history: [StageTransition]? = nil, conditions: [Condition]? = nil,
-        cost: ModelVersionCost? = nil
+        cost: ModelVersionCost? = nil, rollout: RolloutStatus? = nil
     ) {
         self.observedGeneration = observedGeneration
         self.stage = stage
@@ -46,6 +48,7 @@ public struct ModelVersionStatus: Codable, Sendable, Hashable {
         self.history = history
         self.conditions = conditions
         self.cost = cost
+        self.rollout = rollout
     }
 }
 

@@ -35,7 +35,19 @@ extension ModelVersionController {
                 "ownerReferences": json[path: ["metadata", "ownerReferences"]] ?? .null,
             ],
         ]
-        if let spec = json["spec"] { patch["spec"] = spec }
+        if var spec = json["spec"] {
+            // A merge patch keeps map keys it does not name: remove the selector and pod-label keys
+            // the desired object no longer has (a stable Service leaving a canary's shared selector).
+            let old = try JSONValue(encoding: live)
+            for path in [["selector"], ["template", "metadata", "labels"]] {
+                let gone = Set(old[path: ["spec"] + path]?.objectValue?.keys.map { $0 } ?? [])
+                    .subtracting(spec[path: path]?.objectValue?.keys.map { $0 } ?? [])
+                for key in gone where spec[path: path]?.objectValue != nil {
+                    spec[path: path + [key]] = JSONValue.null
+                }
+            }
+            patch["spec"] = spec
+        }
         return try await api.patch(name, .merge(patch))
     }
 }

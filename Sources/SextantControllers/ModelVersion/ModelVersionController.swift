@@ -40,13 +40,16 @@ public enum ModelVersionController {
             .sorted { $0.name < $1.name }
         // A version `sextant restore` is still writing back decides nothing for its model yet.
         if group.contains(where: { RestoreMarker.isPending($0.metadata.annotations) }) { return .awaitChange }
-        let outcomes = Promotion.decide(group.map(ModelVersionStatusBuilder.candidate), now: now)
+        // Promotion, with Production requests held back while their canary runs (CanaryDecision).
+        let canary = await decideCanaries(group, namespace: namespace, now: now, ctx: ctx)
+        let outcomes = canary.outcomes
         let deployments = ctx.api(Deployment.self)
         let services = ctx.api(KubeService.self)
         var log = ctx.logger
         log[metadataKey: "model"] = "\(model)"
 
-        let stable = try await stableServiceTarget(model: model, namespace: namespace, group: group, outcomes: outcomes, ctx: ctx)
+        var stable = try await stableServiceTarget(model: model, namespace: namespace, group: group, outcomes: outcomes, ctx: ctx)
+        stable?.sharedWithCanary = canary.sharesStableService
         var anyNotAvailable = false
         // Versions whose serving goes away; deleted only after the stable Service has moved, so it
         // never selects the pods of a Deployment being deleted.
@@ -55,14 +58,17 @@ public enum ModelVersionController {
             guard let outcome = outcomes[v.name] else { continue }
             let servingSpec = v.spec.serving
             let wanted = servingSpec != nil && !outcome.isDuplicate
-                && (outcome.stage == Promotion.Stage.staging || outcome.stage == Promotion.Stage.production)
+                && (outcome.stage == Promotion.Stage.staging || outcome.stage == Promotion.Stage.production || canary.servesCanary(v.name))
+                && !canary.isRolledBack(v.name)
             // The version the stable Service still selects keeps its pods until traffic has moved.
             let heldForTraffic = !wanted && stable?.chosen.name == v.name
             var deployment: Deployment?
-            if wanted || heldForTraffic, let serving = servingSpec {
-                deployment = try await ensure(ServingResources.deployment(for: v, serving: serving), api: deployments, cached: ctx.cache(Deployment.self))
+            if wanted || heldForTraffic || canary.isRolledBack(v.name), let serving = servingSpec {
+                let desired = canaryShaped(ServingResources.deployment(for: v, serving: serving), for: v, stage: outcome.stage,
+                                           stable: stable, canary: canary, namespace: namespace, ctx: ctx)
+                deployment = try await ensure(desired, api: deployments, cached: ctx.cache(Deployment.self))
                 _ = try await ensure(ServingResources.service(for: v, serving: serving), api: services, cached: ctx.cache(KubeService.self))
-                if !ServingResources.isAvailable(deployment) || heldForTraffic { anyNotAvailable = true }
+                if (!ServingResources.isAvailable(deployment) && wanted) || heldForTraffic { anyNotAvailable = true }
             } else {
                 unserved.append((v, outcome.stage))
             }
@@ -75,6 +81,7 @@ public enum ModelVersionController {
             let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
             var built = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
             built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing)
+            canary.adjust(&built, for: v, now: now)
             let mirrored = try await syncMirrors(v, built: built, isDuplicate: outcome.isDuplicate, ctx: ctx, work: mirrors, now: now)
             if let at = mirrored.retryAt { mirrorRetryAt = min(mirrorRetryAt ?? at, at) }
             let desired = mirrored.status
@@ -91,11 +98,16 @@ public enum ModelVersionController {
             }
         }
         try await applyStableService(stable, model: model, namespace: namespace, ctx: ctx, log: log)
+        await applyRoute(stable, canary: canary, model: model, namespace: namespace, group: group, ctx: ctx, log: log)
         for (v, stage) in unserved {
             try await removeServing(v, stage: stage, deployments: deployments, services: services, ctx: ctx)
         }
         // Deployment status changes arrive through the owned-Deployment watch; poll slowly as a safety net.
         var after: Double? = anyNotAvailable ? 5 : nil
+        if let wake = canary.active?.wakeAt {
+            let wait = max(0.2, wake.timeIntervalSince(now))
+            after = min(after ?? wait, wait)
+        }
         if let at = mirrorRetryAt {
             let wait = max(1, at.timeIntervalSince(now))
             after = min(after ?? wait, wait)
@@ -112,6 +124,8 @@ public enum ModelVersionController {
         var chosen: ModelVersion
         var existing: KubeService?
         var owners: [OwnerReference]
+        /// A replica-ratio canary runs: the Service selects the pods of Production and the candidate.
+        var sharedWithCanary = false
     }
 
     /// Picks the version the stable Service selects: the effective Production version, but the
@@ -159,10 +173,11 @@ public enum ModelVersionController {
         }
         let chosen = stable.chosen
         let port = chosen.spec.serving.map(ServingResources.port) ?? ServingResources.defaultPort
-        let desired = ServingResources.stableService(model: model, namespace: namespace, target: chosen, port: port, owners: stable.owners)
+        var desired = ServingResources.stableService(model: model, namespace: namespace, target: chosen, port: port, owners: stable.owners)
+        if stable.sharedWithCanary { desired = CanaryTraffic.sharedStableService(desired, model: model) }
         let before = stable.existing?.spec?.selector?[SextantLabels.modelVersion]
         try await ensure(desired, api: services, cached: nil, compareOwners: true)
-        if before != chosen.name {
+        if before != chosen.name && !stable.sharedWithCanary {
             await ctx.event(chosen, reason: "TrafficSwitched",
                             note: "Service \(model) now selects the pods of \(chosen.name)\(before.map { " (was \($0))" } ?? "")")
         }
