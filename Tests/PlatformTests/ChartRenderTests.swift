@@ -83,7 +83,7 @@ struct ChartRenderTests {
         #expect(docs.object(kind: "NetworkPolicy", name: "sextant") != nil)
         #expect(docs.objects(kind: "ServiceMonitor").isEmpty)
         // Every namespaced object lands in the release namespace.
-        for doc in docs where !["ClusterRole", "ClusterRoleBinding"].contains(doc.kind) {
+        for doc in docs where !["ClusterRole", "ClusterRoleBinding", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"].contains(doc.kind) {
             #expect(doc.namespace == "sextant-system", "\(doc.kind)/\(doc.name) namespace")
         }
     }

@@ -21,6 +21,7 @@ public enum BuiltinDefaults {
     /// Applies the defaults of `resource` to `object` (a no-op for other resources). Pure and
     /// idempotent; Job selectors/labels need `metadata.uid` to be set already.
     public static func apply(to object: inout JSONValue, resource: GroupVersionResource) {
+        if resource.group == "admissionregistration.k8s.io" { AdmissionPolicyValidation.applyDefaults(&object, resource: resource.resource) }
         guard handles(resource) else { return }
         object = withoutNulls(object)
         switch resource {

@@ -53,7 +53,8 @@ struct APIResponder: HTTPResponder {
             let event = AuditLog.event(
                 auditID: auditID, method: request.method.rawValue, requestURI: request.uri.description, query: Query(request.uri.query),
                 userAgent: request.headers[.userAgent], sourceIP: context.channel.remoteAddress?.ipAddress,
-                code: code, failure: failure, received: received, completed: Date(), objectName: notes.objectName, user: user?.json)
+                code: code, failure: failure, received: received, completed: Date(), objectName: notes.objectName, user: user?.json,
+                annotations: notes.annotations)
             audit.write(event)
         }
         if response.body.contentLength == nil {
@@ -135,7 +136,8 @@ struct APIResponder: HTTPResponder {
         case .notFound:
             throw APIErrors.pathNotFound
         case .resource(let target):
-            let handler = ResourceHandler(store: store, faults: faults, state: state, logger: logger, catalog: catalog)
+            var handler = ResourceHandler(store: store, faults: faults, state: state, logger: logger, catalog: catalog)
+            handler.user = user
             let response = try await handler.handle(method: request.method, target: target, query: query, headers: request.headers, body: body, accept: accept)
             // Group commit: a write is answered only once it (and every write before it) is durable.
             if request.method != .get && request.method != .head { try await store.awaitDurable() }

@@ -49,7 +49,7 @@ public final class AuditLog: Sendable {
     /// request's object (`AuditNotes`): it fills `objectRef.name` when the path has none (a create).
     static func event(auditID: String, method: String, requestURI: String, query: Query, userAgent: String?, sourceIP: String?,
                       code: Int, failure: Status?, received: Date, completed: Date, objectName: String? = nil,
-                      user: JSONValue? = nil) -> JSONValue {
+                      user: JSONValue? = nil, annotations: [String: String] = [:]) -> JSONValue {
         let path = requestURI.split(separator: "?", maxSplits: 1).first.map(String.init) ?? requestURI
         var info = RequestInfo.parse(method: method, path: path, query: query)
         if info.isResourceRequest && info.name.isEmpty, let objectName, !objectName.isEmpty { info.name = objectName }
@@ -75,6 +75,7 @@ public final class AuditLog: Sendable {
             if let reason = failure.reason { status["reason"] = .string(reason) }
         }
         event["responseStatus"] = status
+        if !annotations.isEmpty { event["annotations"] = .object(annotations.mapValues(JSONValue.string)) }
         event["requestReceivedTimestamp"] = .string(timestamp(received))
         event["stageTimestamp"] = .string(timestamp(completed))
         return event
@@ -104,4 +105,16 @@ final class AuditNotes: Sendable {
 
     /// The name recorded so far.
     var objectName: String? { name.withLock { $0 } }
+
+    private let annotationValues = Mutex<[String: String]>([:])
+
+    /// Audit annotations (admission policies'); the first value of a key wins, as in kube-apiserver.
+    func recordAnnotations(_ values: [String: String]) {
+        annotationValues.withLock { current in
+            for (key, value) in values where current[key] == nil { current[key] = value }
+        }
+    }
+
+    /// The annotations recorded so far.
+    var annotations: [String: String] { annotationValues.withLock { $0 } }
 }

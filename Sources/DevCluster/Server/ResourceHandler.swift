@@ -12,6 +12,8 @@ struct ResourceHandler: Sendable {
     let state: ServerState
     let logger: Logger
     let catalog: ResourceCatalog
+    /// The request's user (admission policies read it); nil in tests that drive the handler directly.
+    var user: UserInfo? = nil
 
     func handle(method: HTTPRequest.Method, target: ResourceRequest, query: Query, headers: HTTPFields, body: ByteBuffer, accept: AcceptedFormat) async throws -> Response {
         let info = target.info
@@ -51,6 +53,7 @@ struct ResourceHandler: Sendable {
         opts.subresource = subresource == "status" ? "status" : nil
         opts.fieldManager = Self.fieldManager(query, headers: headers)
         opts.validateBuiltins = true
+        opts.admission = user.map { AdmissionContext(user: $0) }
         if let validation = query["fieldValidation"], ["Strict", "Warn", "Ignore"].contains(validation) {
             opts.fieldValidation = validation
         }
@@ -249,13 +252,14 @@ struct ResourceHandler: Sendable {
     func delete(_ target: ResourceRequest, name: String, query: Query, body: ByteBuffer) async throws -> Response {
         let info = target.info
         let options = try deleteOptions(query, body: body)
-        let result = try await store.deleteObject(info, namespace: target.namespace, name: name, options: options, dryRun: query.dryRun)
+        let result = try await store.deleteObject(info, namespace: target.namespace, name: name, options: options, dryRun: query.dryRun,
+                                                  admission: user.map { AdmissionContext(user: $0) })
         if result.removed && !Self.returnsDeletedObject(info) {
             let details = StatusDetails(name: name, group: info.group, kind: info.resource,
                                         uid: result.object[path: ["metadata", "uid"]]?.stringValue)
-            return Responses.json(Responses.success(details: details))
+            return Responses.json(Responses.success(details: details), warnings: result.warnings)
         }
-        return Responses.json(result.object)
+        return Responses.json(result.object, warnings: result.warnings)
     }
 
     /// Kinds whose registry sets `ReturnDeletedObject` (pkg/registry/.../storage): a completed delete
@@ -276,7 +280,8 @@ struct ResourceHandler: Sendable {
         for item in items {
             guard let name = item.object[path: ["metadata", "name"]]?.stringValue else { continue }
             let ns = item.object[path: ["metadata", "namespace"]]?.stringValue
-            if let result = try? await store.deleteObject(info, namespace: ns, name: name, options: options, dryRun: query.dryRun) {
+            if let result = try? await store.deleteObject(info, namespace: ns, name: name, options: options, dryRun: query.dryRun,
+                                                          admission: user.map { AdmissionContext(user: $0) }) {
                 deleted.append(result.object)
             }
         }

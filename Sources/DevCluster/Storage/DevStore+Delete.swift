@@ -5,13 +5,27 @@ import KubeCore
 struct DeleteResult: Sendable {
     var object: JSONValue
     var removed: Bool
+    /// Warnings of admission policies (Warn action).
+    var warnings: [String] = []
 }
 
 extension DevStore {
     /// Deletes an object following kube-apiserver's generic registry: preconditions, finalizers
     /// and `deletionTimestamp`, propagation finalizers (`orphan`, `foregroundDeletion`), and the
     /// namespace lifecycle (a namespace becomes Terminating, its content is deleted, then it goes).
-    func deleteObject(_ info: ResourceInfo, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool = false, now: Date = Date()) throws -> DeleteResult {
+    /// With `admission` (a request through the API), the ValidatingAdmissionPolicies run first.
+    func deleteObject(_ info: ResourceInfo, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool = false, now: Date = Date(),
+                      admission: AdmissionContext? = nil) throws -> DeleteResult {
+        var warnings: [String] = []
+        if admission != nil, let old = objects[info.storageKey]?[Self.objectKey(namespace: info.namespaced ? namespace : nil, name: name)] {
+            warnings = try admit(info, operation: "DELETE", name: name, new: nil, old: old, subresource: nil, dryRun: dryRun, context: admission)
+        }
+        var result = try deleteUnadmitted(info, namespace: namespace, name: name, options: options, dryRun: dryRun, now: now)
+        result.warnings = warnings
+        return result
+    }
+
+    private func deleteUnadmitted(_ info: ResourceInfo, namespace: String?, name: String, options: DeleteOptions, dryRun: Bool, now: Date) throws -> DeleteResult {
         let key = Self.objectKey(namespace: info.namespaced ? namespace : nil, name: name)
         guard let old = objects[info.storageKey]?[key] else { throw APIErrors.notFound(info, name) }
         if let uid = options.preconditions?.uid, let current = old[path: ["metadata", "uid"]]?.stringValue, uid != current {

@@ -17,6 +17,8 @@ struct WriteOptions: Sendable {
     /// True when managedFields were already computed (server-side apply).
     var managedFieldsHandled = false
     var now = Date()
+    /// The API client's identity, for ValidatingAdmissionPolicies (nil: an in-process controller, not admitted).
+    var admission: AdmissionContext?
 }
 
 /// The outcome of a write.
@@ -81,6 +83,8 @@ extension DevStore {
         if let manager = opts.fieldManager, !opts.managedFieldsHandled {
             object = ServerSideApply.recordUpdate(old: nil, new: object, manager: manager, subresource: nil, now: opts.now)
         }
+        warnings += try admit(info, operation: "CREATE", name: input[path: ["metadata", "name"]]?.stringValue ?? "", new: object, old: nil,
+                              subresource: nil, dryRun: opts.dryRun, context: opts.admission)
         if opts.dryRun {
             return WriteResult(object: present(object, info), warnings: warnings, created: true)
         }
@@ -169,6 +173,8 @@ extension DevStore {
             let generation = (old[path: ["metadata", "generation"]]?.intValue ?? 0) + 1
             object[path: ["metadata", "generation"]] = .int(generation)
         }
+        warnings += try admit(info, operation: "UPDATE", name: name, new: object, old: old,
+                              subresource: opts.subresource, dryRun: opts.dryRun, context: opts.admission)
         if object == old {  // no-op: same resourceVersion, no event
             return WriteResult(object: present(old, info), warnings: warnings)
         }

@@ -131,7 +131,7 @@ struct ResourceCatalog: Sendable {
         switch info.resource {
         case "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
              "customresourcedefinitions", "poddisruptionbudgets", "networkpolicies", "ingresses",
-             "horizontalpodautoscalers":
+             "horizontalpodautoscalers", "validatingadmissionpolicies", "validatingadmissionpolicybindings":
             return true
         default:
             return false

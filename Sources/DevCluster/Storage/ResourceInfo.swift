@@ -83,12 +83,16 @@ enum BuiltinResources {
         ResourceInfo(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], subresources: ["status"]),
         ResourceInfo(group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", kind: "PriorityClass", namespaced: false, shortNames: ["pc"]),
         ResourceInfo(group: "storage.k8s.io", version: "v1", resource: "storageclasses", kind: "StorageClass", namespaced: false, shortNames: ["sc"]),
+        ResourceInfo(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingadmissionpolicies", kind: "ValidatingAdmissionPolicy",
+                     namespaced: false, categories: ["api-extensions"], subresources: ["status"]),
+        ResourceInfo(group: "admissionregistration.k8s.io", version: "v1", resource: "validatingadmissionpolicybindings", kind: "ValidatingAdmissionPolicyBinding",
+                     namespaced: false, categories: ["api-extensions"]),
     ]
 
     /// Group order in `/apis` (the real server's priority order, roughly).
     static let groupOrder = [
         "apps", "events.k8s.io", "autoscaling", "batch", "networking.k8s.io", "policy",
-        "rbac.authorization.k8s.io", "storage.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
+        "rbac.authorization.k8s.io", "storage.k8s.io", "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
     ]
 
     /// Field selectors each kind accepts besides `metadata.name` and `metadata.namespace`

@@ -32,6 +32,10 @@ struct OpenAPIKind: Sendable {
         .init(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false, definition: "io.k8s.api.rbac.v1.ClusterRoleBinding"),
         .init(group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, definition: "io.k8s.api.policy.v1.PodDisruptionBudget"),
         .init(group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, definition: "io.k8s.api.networking.v1.NetworkPolicy"),
+        .init(group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy", plural: "validatingadmissionpolicies", namespaced: false,
+              definition: AdmissionSchemas.policy),
+        .init(group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicyBinding", plural: "validatingadmissionpolicybindings", namespaced: false,
+              definition: AdmissionSchemas.binding),
     ]
 
     /// The OpenAPI path items for this kind (collection and single object), with the

@@ -107,6 +107,25 @@ enum BuiltinColumns {
             return [name, column("Secrets", type: "integer", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.") { o, _ in
                 .int(Int64(o["secrets"]?.arrayValue?.count ?? 0))
             }, age]
+        case "validatingadmissionpolicies":
+            return [name,
+                    column("Validations", type: "integer", "Validations indicates the number of validation rules defined in this configuration") { o, _ in
+                        .int(Int64(o[path: ["spec", "validations"]]?.arrayValue?.count ?? 0))
+                    },
+                    column("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy") { o, _ in
+                        guard let kind = str(o, "spec", "paramKind", "kind") else { return "<unset>" }
+                        return .string("\(str(o, "spec", "paramKind", "apiVersion") ?? "")/\(kind)")
+                    },
+                    age]
+        case "validatingadmissionpolicybindings":
+            return [name,
+                    column("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to") { o, _ in .string(str(o, "spec", "policyName") ?? "") },
+                    column("ParamRef", "ParamRef indicates the param resource which sets the configration param") { o, _ in
+                        guard let ref = o[path: ["spec", "paramRef"]] else { return "<unset>" }
+                        let name = ref["name"]?.stringValue ?? "*"
+                        return .string(ref["namespace"]?.stringValue.map { "\($0)/\(name)" } ?? name)
+                    },
+                    age]
         case "leases":
             return [name, column("Holder", "The holder of the lease") { o, _ in .string(str(o, "spec", "holderIdentity") ?? "") }, age]
         case "customresourcedefinitions", "roles", "clusterroles":

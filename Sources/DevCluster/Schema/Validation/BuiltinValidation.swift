@@ -16,6 +16,10 @@ enum BuiltinValidation {
             return job(object)
         case ("", "services"):
             return service(object["spec"] ?? .emptyObject)
+        case ("admissionregistration.k8s.io", "validatingadmissionpolicies"):
+            return AdmissionPolicyValidation.policy(object)
+        case ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"):
+            return AdmissionPolicyValidation.binding(object)
         default:
             return []
         }
