@@ -143,6 +143,15 @@ public struct Api<R: Resource>: Sendable {
                                                  body: encode(object)), as: R.self)
     }
 
+    /// Creates an object like `create` but does not decode the answer (for callers that do not
+    /// read it: decoding a Job or an Event costs more CPU than sending it).
+    public func createDiscardingAnswer(_ object: R, params: PatchParams = PatchParams()) async throws {
+        let n = ns(object)
+        if R.namespaced, n == nil { throw KubeClientError.config("\(R.kind) is namespaced: no namespace for create") }
+        _ = try await client.send(KubeRequest(method: .POST, path: paths.path(namespace: n), query: params.query(isApply: false),
+                                              body: encode(object)))
+    }
+
     /// Replaces an object (PUT). With `metadata.resourceVersion` set, a stale object fails with 409 Conflict.
     public func replace(_ object: R, params: PatchParams = PatchParams()) async throws -> R {
         try await client.send(KubeRequest(method: .PUT, path: objectPath(object.name, namespace: ns(object)), query: params.query(isApply: false),

@@ -36,13 +36,14 @@ public struct ClientConfiguration: Sendable {
     public var qps: Double = 20
     public var burst: Int = 30
 
-    /// The operator's default client-side rate limit: 100 requests/s, bursts of 200. controller-runtime's
+    /// The operator's default client-side rate limit: 500 requests/s, bursts of 1,000. controller-runtime's
     /// 20/30 predates API Priority and Fairness (GA in 1.29), which protects the server itself; kubectl
-    /// moved to 50/300 and client-go lets servers push back with 429 + Retry-After. 100/200 lets a
-    /// reconcile storm after a restart (every object: a status write and child creates) drain in
-    /// seconds instead of minutes, while a runaway loop still cannot exceed 100 requests/s.
-    public static let controllerQPS: Double = 100
-    public static let controllerBurst = 200
+    /// moved to 50/300 and client-go lets servers push back with 429 + Retry-After. A pipeline step
+    /// costs about 2.5 requests (a Job create, status writes), so 100/s capped 1,000 three-step
+    /// pipelines at about 70 s (docs/performance.md); 500/1,000 lets such a burst, or a reconcile
+    /// storm after a restart, drain at the server's pace, while a runaway loop is still bounded.
+    public static let controllerQPS: Double = 500
+    public static let controllerBurst = 1000
     /// Retries of idempotent requests on 429/5xx/transport errors.
     public var maxRetries: Int = 5
     /// Deadline for receiving a response head.

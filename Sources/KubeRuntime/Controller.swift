@@ -72,12 +72,16 @@ public struct Controller<R: Resource>: Sendable {
     }
 
     /// Watches `O` and enqueues the keys `mapping` returns for every changed `O` (old and new versions).
-    public func watches<O: Resource>(_ type: O.Type, labelSelector: String? = nil, mapping: @escaping @Sendable (O) -> [ObjectKey]) -> Controller {
+    /// A `fieldSelector` narrows the watch on the server (e.g. only pods that ended:
+    /// `status.phase!=Pending,status.phase!=Running`); objects that stop matching leave the cache.
+    public func watches<O: Resource>(_ type: O.Type, labelSelector: String? = nil, fieldSelector: String? = nil,
+                                     mapping: @escaping @Sendable (O) -> [ObjectKey]) -> Controller {
         var copy = self
         copy.secondary.append(SecondaryWatch(kind: O.kind, namespaced: O.namespaced) { client, namespace, caches, enqueue, logger in
             let store = caches.storeOrCreate(O.self)
             let api = Api<O>(client: client, namespace: namespace)
-            let reflector = Reflector(watcher: Watcher(api: api, labelSelector: labelSelector, logger: logger), store: store)
+            let watcher = Watcher(api: api, labelSelector: labelSelector, fieldSelector: fieldSelector, logger: logger)
+            let reflector = Reflector(watcher: watcher, store: store)
             return (
                 run: {
                     try await reflector.run { change in

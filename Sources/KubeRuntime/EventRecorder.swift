@@ -139,7 +139,7 @@ public final class EventRecorder: ServiceLifecycle.Service, Sendable {
         event.regarding = pending.regarding
         event.related = pending.related
         do {
-            _ = try await api.create(event)
+            try await api.createDiscardingAnswer(event)
             sent.add(1, ordering: .relaxed)
         } catch {
             correlator.withLock { $0.forget(eventName: name) }

@@ -65,10 +65,25 @@ public struct ReconcileContext<R: Resource>: Sendable {
 
 extension ReconcileContext where R: HasStatus, R.StatusType: Equatable {
     /// Writes `object`'s status after `mutate` changed it (through `/status`, only when it differs);
-    /// on 409 Conflict re-reads the object and applies `mutate` again. Returns the stored object.
+    /// on 409 Conflict re-reads the object and applies `mutate` again. Returns the stored object,
+    /// which also replaces the older cached copy (write-through, `Store.applyWritten`): the next
+    /// reconcile plans from what was written even if the watch has not delivered it yet.
     @discardableResult
     public func updateStatus(_ object: R, mutate: @Sendable (inout R.StatusType?) -> Void) async throws -> R {
-        try await StatusUpdater.update(api, object, mutate: mutate)
+        let stored = try await StatusUpdater.update(api, object, mutate: mutate)
+        writeThrough(stored)
+        return stored
+    }
+}
+
+extension ReconcileContext {
+    /// Puts the answer of this reconciler's own write of the primary object into the cache when it
+    /// is newer than the cached copy (see `Store.applyWritten`), without managedFields as the
+    /// reflector caches objects.
+    public func writeThrough(_ stored: R) {
+        var copy = stored
+        copy.metadata.managedFields = nil
+        store.applyWritten(copy)
     }
 }
 

@@ -13,6 +13,9 @@ public final class Store<R: Resource>: Sendable {
         var byNamespace: [String: Set<ObjectKey>] = [:]
         var byOwner: [String: Set<ObjectKey>] = [:]
         var custom: [String: [String: Set<ObjectKey>]] = [:]
+        /// Keys whose cached copy came from this process's own write (`applyWritten`), with that
+        /// copy's resourceVersion, until the watch delivers the same version.
+        var written: [ObjectKey: String] = [:]
         var synced = false
     }
 
@@ -69,11 +72,67 @@ public final class Store<R: Resource>: Sendable {
         }
     }
 
+    /// Caches the answer of this process's own write (write-through), so a reconcile that runs
+    /// before the watch delivers the write does not plan from the older copy. Applied only when an
+    /// older version of the object is cached (resourceVersions compared as numbers, as etcd's and
+    /// `sextant dev`'s are; an opaque one is left to the watch). Returns true when applied.
+    @discardableResult
+    public func applyWritten(_ object: R) -> Bool {
+        state.withLock { s in
+            let key = object.objectKey
+            guard let old = s.objects[key], ResourceVersionOrder.isOlder(old.metadata.resourceVersion, than: object.metadata.resourceVersion)
+            else { return false }
+            unindex(old, key: key, in: &s)
+            s.objects[key] = object
+            index(object, key: key, in: &s)
+            s.written[key] = object.metadata.resourceVersion
+            return true
+        }
+    }
+
+    /// What `applyWatched` did with a watch event's object.
+    public enum WatchedApply: Sendable {
+        /// Not cached before.
+        case added
+        /// Replaced this cached version (a new resourceVersion, or the watch's copy of our own write).
+        case updated(old: R)
+        /// The same version was cached already (nothing to report).
+        case unchanged
+        /// Older than the cached copy (which came from our own write): ignored.
+        case stale
+    }
+
+    /// Applies an object from a watch event. A version older than a written-through copy is
+    /// ignored; the watch's copy of our own write is reported as an update once (handlers see
+    /// every write, as without write-through).
+    public func applyWatched(_ object: R) -> WatchedApply {
+        state.withLock { s in
+            let key = object.objectKey
+            let rv = object.metadata.resourceVersion
+            guard let old = s.objects[key] else {
+                s.objects[key] = object
+                index(object, key: key, in: &s)
+                return .added
+            }
+            var ownWrite = false
+            if let mark = s.written[key] {
+                if ResourceVersionOrder.isOlder(rv, than: mark) { return .stale }
+                s.written[key] = nil
+                ownWrite = rv == mark
+            }
+            unindex(old, key: key, in: &s)
+            s.objects[key] = object
+            index(object, key: key, in: &s)
+            return old.metadata.resourceVersion == rv && !ownWrite ? .unchanged : .updated(old: old)
+        }
+    }
+
     /// Removes an object; returns what was cached.
     @discardableResult
     public func delete(_ object: R) -> R? {
         state.withLock { s in
             let key = object.objectKey
+            s.written[key] = nil
             guard let old = s.objects.removeValue(forKey: key) else { return nil }
             unindex(old, key: key, in: &s)
             return old
@@ -100,6 +159,7 @@ public final class Store<R: Resource>: Sendable {
                 s.objects[key] = o
                 index(o, key: key, in: &s)
             }
+            s.written = [:]
             s.synced = true
             return removed
         }
@@ -179,10 +239,10 @@ public struct Reflector<R: Resource>: Sendable {
                     }
                 }
             case .applied(let o):
-                if let old = store.apply(o) {
-                    if old.metadata.resourceVersion != o.metadata.resourceVersion { await onChange(.updated(old: old, new: o)) }
-                } else {
-                    await onChange(.added(o))
+                switch store.applyWatched(o) {
+                case .added: await onChange(.added(o))
+                case .updated(let old): await onChange(.updated(old: old, new: o))
+                case .unchanged, .stale: break
                 }
             case .deleted(let o):
                 store.delete(o)
@@ -211,6 +271,17 @@ extension WatcherEvent {
         var copy = object
         copy.metadata.managedFields = nil
         return copy
+    }
+}
+
+/// Orders resourceVersions where that is possible. Kubernetes calls them opaque; etcd's (and
+/// `sextant dev`'s) are increasing integers, which is what write-through relies on. Anything else
+/// is treated as unordered.
+public enum ResourceVersionOrder {
+    /// True when both parse as unsigned integers and `a` < `b`.
+    public static func isOlder(_ a: String?, than b: String?) -> Bool {
+        guard let a, let b, let x = UInt64(a), let y = UInt64(b) else { return false }
+        return x < y
     }
 }
 

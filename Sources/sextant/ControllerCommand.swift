@@ -51,8 +51,11 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Address of /healthz and /readyz; \"0\" disables them.")
     var healthProbeBindAddress = ":8081"
 
-    @Option(help: "Concurrent reconciles per controller.")
-    var workers = 2
+    // Reconciles wait on the API server most of the time: 16 keep a loaded server's latency from
+    // capping throughput (2 did at 1,000 pipelines, docs/performance.md); one key is never
+    // reconciled twice at once whatever the number.
+    @Option(help: "Concurrent reconciles per controller (default 16).")
+    var workers = 16
 
     @Option(help: "Client-side rate limit of the operator's API requests, per second (Events have their own budget).")
     var kubeApiQps: Double = ClientConfiguration.controllerQPS

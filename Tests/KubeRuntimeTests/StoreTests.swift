@@ -58,4 +58,49 @@ struct StoreTests {
         }
         #expect(listed.count == 2)
     }
+
+    @Test("a written-through copy replaces the older cached one; older watch versions are ignored until the watch delivers the write, reported once")
+    func writeThrough() {
+        let store = Store<Pod>()
+        #expect(store.applyWatched(pod("a", "p1", owner: "j1", rv: "5")).isAdded)
+        #expect(store.applyWritten(pod("a", "p1", owner: "j2", rv: "9")))
+        #expect(store.get(namespace: "a", name: "p1")?.metadata.resourceVersion == "9")
+        #expect(store.owned(by: "uid-j2").map(\.name) == ["p1"])
+        #expect(store.owned(by: "uid-j1").isEmpty)
+        // The watch still delivers versions from before the write: the cache keeps the written copy.
+        #expect(store.applyWatched(pod("a", "p1", owner: "j1", rv: "7")).isStale)
+        #expect(store.get(namespace: "a", name: "p1")?.metadata.resourceVersion == "9")
+        // The watch's copy of the write is reported (as without write-through), then only newer ones.
+        #expect(store.applyWatched(pod("a", "p1", owner: "j2", rv: "9")).updatedFrom == "9")
+        #expect(store.applyWatched(pod("a", "p1", owner: "j2", rv: "9")).isUnchanged)
+        #expect(store.applyWatched(pod("a", "p1", owner: "j2", rv: "10")).updatedFrom == "9")
+    }
+
+    @Test("write-through never inserts an uncached object, never replaces a newer one and leaves opaque resourceVersions to the watch")
+    func writeThroughGuards() {
+        let store = Store<Pod>()
+        #expect(!store.applyWritten(pod("a", "gone", rv: "3")))
+        #expect(store.get(namespace: "a", name: "gone") == nil)
+        store.apply(pod("a", "p1", rv: "12"))
+        #expect(!store.applyWritten(pod("a", "p1", rv: "11")))
+        #expect(store.get(namespace: "a", name: "p1")?.metadata.resourceVersion == "12")
+        store.apply(pod("a", "p2", rv: "abc"))
+        #expect(!store.applyWritten(pod("a", "p2", rv: "abd")))
+        #expect(store.applyWatched(pod("a", "p2", rv: "abb")).updatedFrom == "abc")
+        // A newer watch version clears the mark; a relist clears all marks.
+        #expect(store.applyWritten(pod("a", "p1", rv: "20")))
+        #expect(store.applyWatched(pod("a", "p1", rv: "21")).updatedFrom == "20")
+        #expect(store.applyWatched(pod("a", "p1", rv: "20")).updatedFrom == "21")
+        #expect(store.applyWritten(pod("a", "p1", rv: "30")))
+        store.replace([pod("a", "p1", rv: "25")])
+        #expect(store.applyWatched(pod("a", "p1", rv: "26")).updatedFrom == "25")
+    }
+}
+
+extension Store.WatchedApply {
+    var isAdded: Bool { if case .added = self { return true } else { return false } }
+    var isStale: Bool { if case .stale = self { return true } else { return false } }
+    var isUnchanged: Bool { if case .unchanged = self { return true } else { return false } }
+    /// The resourceVersion of the replaced copy, for `.updated`.
+    var updatedFrom: String? { if case .updated(let old) = self { return old.metadata.resourceVersion } else { return nil } }
 }

@@ -8,6 +8,8 @@ import SextantAPI
 /// The MLPipeline controller: runs each pipeline's DAG as Jobs (see `RunPlanner` for the logic).
 public enum MLPipelineController {
     static let childSelector = "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)"
+    /// The pods the controller watches: those whose phase is past Running.
+    static let endedPodSelector = "status.phase!=Pending,status.phase!=Running"
 
     /// The controller, watching MLPipelines, the Jobs they own and the pods of those Jobs. Cloud
     /// steps run on `config.backends`; cost is priced with `config.pricing`.
@@ -18,8 +20,12 @@ public enum MLPipelineController {
         return Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
             try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker, lineage: lineage)
         }
-        .owns(Job.self, labelSelector: childSelector)
-        .watches(Pod.self, labelSelector: "\(childSelector),\(SextantLabels.pipeline)") { pod in
+        // Views of Jobs and pods (ChildViews.swift): only the fields observe() reads are decoded and cached.
+        .owns(JobView.self, labelSelector: childSelector)
+        // Only pods that ended: the controller reads nothing but a terminated container's state
+        // (restartPolicy Never: it comes with phase Succeeded or Failed), so the pending and
+        // running updates of every pod are neither sent, decoded nor cached.
+        .watches(PodView.self, labelSelector: "\(childSelector),\(SextantLabels.pipeline)", fieldSelector: endedPodSelector) { pod in
             guard let name = pod.metadata.labels?[SextantLabels.pipeline] else { return [] }
             return [ObjectKey(namespace: pod.metadata.namespace, name: name)]
         }
@@ -55,7 +61,7 @@ public enum MLPipelineController {
                 created.insert(job.resolved.step.name + "/\(job.attempt)")
                 guard let desired = JobBuilder.desiredJob(for: current, step: job.resolved, attempt: job.attempt) else { continue }
                 do {
-                    _ = try await ctx.api(Job.self).create(desired)
+                    try await ctx.api(Job.self).createDiscardingAnswer(desired)
                 } catch where error.isAlreadyExists {
                     ctx.logger.debug("job already exists; adopting", metadata: ["job": "\(desired.name)"])
                 }
@@ -135,12 +141,12 @@ public enum MLPipelineController {
 
     /// Jobs and pods of this run from the caches (index lookups), and a cache lookup over the namespace's runs.
     static func observe(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>) -> RunObservation {
-        let jobs = ctx.owned(Job.self, by: pipeline)
+        let jobs = ctx.owned(JobView.self, by: pipeline)
         let namespace = pipeline.metadata.namespace ?? ""
         // Pods by their owning Job's uid (the cache's owner index), not a scan of the namespace.
-        let pods = ctx.cache(Pod.self)
+        let pods = ctx.cache(PodView.self)
         var observed: [String: JobObservation] = [:]
-        for job in jobs { observed[job.name] = JobObservation(job: job, pods: pods?.owned(by: job.uid) ?? []) }
+        for job in jobs { observed[job.name] = JobObservation(job: job.job, pods: (pods?.owned(by: job.uid) ?? []).map(\.pod)) }
         let store = ctx.store
         let now = Date()
         return RunObservation(jobs: observed, now: now) { key, maxAge in
