@@ -24,9 +24,55 @@ enum BodyDecoding {
             return try yaml(data)
         }
         do {
-            return try JSONValue.parse(data)
+            return try parseJSON(data)
         } catch let error as KubeCoreError {
             throw APIErrors.badRequest("couldn't get version/kind; json parse error: \(jsonMessage(error))")
+        }
+    }
+
+    /// The deepest nesting of arrays and objects a JSON text may have: libyaml's limit for YAML
+    /// bodies. Deeper documents overflowed the stack of the thread parsing them (a crash of the
+    /// server on a 9000-deep body, found by the body fuzzer).
+    static let maxJSONDepth = 1000
+
+    /// `JSONValue.parse` of client-supplied JSON (bodies, continue tokens, managedFields keys,
+    /// annotations) after checking its nesting depth: a 400 beyond `maxJSONDepth`.
+    static func parseJSON(_ data: Data) throws -> JSONValue {
+        try checkDepth(data)
+        return try JSONValue.parse(data)
+    }
+
+    static func parseJSON(_ text: String) throws -> JSONValue {
+        try parseJSON(Data(text.utf8))
+    }
+
+    /// Throws when arrays/objects outside strings nest deeper than `maxJSONDepth`. The parser reads
+    /// the same bytes in order and stops at the first error, so this depth bounds its recursion.
+    static func checkDepth(_ data: Data) throws {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in data {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maxJSONDepth {
+                    throw APIErrors.badRequest("couldn't get version/kind; json parse error: exceeded max depth \(maxJSONDepth)")
+                }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: break
+            }
         }
     }
 

@@ -100,7 +100,7 @@ enum ContinueToken {
     }
 
     static func decode(_ token: String) throws -> (rv: UInt64, lastKey: String) {
-        guard let data = Data(base64Encoded: token), let json = try? JSONValue.parse(data),
+        guard let data = Data(base64Encoded: token), let json = try? BodyDecoding.parseJSON(data),
               let rv = json["rv"]?.intValue, let key = json["start"]?.stringValue else {
             throw APIErrors.badRequest("continue key is not valid: illegal base64 data at input byte 0")
         }

@@ -21,7 +21,7 @@ struct SimulateScript: Sendable, Equatable {
 
     static func parse(_ text: String) -> SimulateScript {
         var script = SimulateScript()
-        guard let value = try? JSONValue.parse(text), value.objectValue != nil else {
+        guard let value = try? BodyDecoding.parseJSON(text), value.objectValue != nil else {
             script.exitCode = 1
             script.error = "invalid \(JobLogic.simulateAnnotation) annotation (want {\"exitCode\":N,\"seconds\":S,\"message\":\"...\"}): \(text)"
             return script

@@ -86,7 +86,7 @@ struct FieldSet: Sendable, Equatable {
             switch element.prefix(2) {
             case "f:": out += "." + body
             case "k:":
-                if case .object(let keys)? = try? JSONValue.parse(body) {
+                if case .object(let keys)? = try? BodyDecoding.parseJSON(body) {
                     out += "[" + keys.keys.sorted().map { "\($0)=\(keys[$0]?.jsonString ?? "")" }.joined(separator: ",") + "]"
                 } else {
                     out += "[\(body)]"
@@ -180,12 +180,12 @@ struct FieldWalker {
                 guard let next = current[body] else { return nil }
                 current = next
             case "k:":
-                guard case .array(let items) = current, case .object(let keys)? = try? JSONValue.parse(body),
+                guard case .array(let items) = current, case .object(let keys)? = try? BodyDecoding.parseJSON(body),
                       let match = items.first(where: { item in keys.allSatisfy { item[$0.key] == $0.value } })
                 else { return nil }
                 current = match
             case "v:":
-                guard case .array(let items) = current, let v = try? JSONValue.parse(body), items.contains(v) else { return nil }
+                guard case .array(let items) = current, let v = try? BodyDecoding.parseJSON(body), items.contains(v) else { return nil }
                 current = v
             default:
                 return nil
@@ -209,7 +209,7 @@ struct FieldWalker {
             }
             object = .object(members)
         case ("k:", .array(var items)):
-            guard case .object(let keys)? = try? JSONValue.parse(body),
+            guard case .object(let keys)? = try? BodyDecoding.parseJSON(body),
                   let index = items.firstIndex(where: { item in keys.allSatisfy { item[$0.key] == $0.value } })
             else { return }
             if rest.isEmpty {
@@ -219,7 +219,7 @@ struct FieldWalker {
             }
             object = .array(items)
         case ("v:", .array(var items)):
-            guard let v = try? JSONValue.parse(body) else { return }
+            guard let v = try? BodyDecoding.parseJSON(body) else { return }
             items.removeAll { $0 == v }
             object = .array(items)
         default:
