@@ -42,8 +42,8 @@ public final class AirflowPeer: Sendable {
     }
 
     /// Starts Airflow and waits until its API answers and the test DAGs are parsed. `airflow standalone`
-    /// (migrations, scheduler, dag-processor, triggerer, API server) is ready in ~60 s on an idle 2-core
-    /// machine and took over 240 s at load 27: the wait is long, and costs nothing when it is quick.
+    /// (migrations, scheduler, dag-processor, triggerer, API server) was not ready after 240 s at load 27
+    /// (the whole Airflow test takes 90 s at low load): the wait is long, and costs nothing when it is quick.
     public static func start(timeout: Double = 420) async throws -> AirflowPeer {
         guard isInstalled else {
             throw TestSupportError.startFailed("Airflow is not installed: run hack/install-tools.sh airflow (\(executable) missing)")
