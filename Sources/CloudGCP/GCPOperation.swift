@@ -80,6 +80,7 @@ public struct GCPOperation: Sendable, Hashable, CustomStringConvertible {
     /// Every Google API call the product makes with its own identity.
     public static var all: [GCPOperation] {
         [createCustomJob, getCustomJob, listCustomJobs, cancelCustomJob, getObject, listObjects, prometheusQueryRange, generateAccessToken]
+            + modelRegistry
     }
 
     /// Calls allowed by a binding on another resource (the impersonated service account), not by the

@@ -115,6 +115,11 @@ struct GCPClientTests {
         #expect(GCPIAMRole.predefinedRoles() == ["roles/aiplatform.user", "roles/iam.serviceAccountUser", "roles/monitoring.viewer",
                                                  "roles/storage.objectViewer"])
         #expect(permissions.contains("monitoring.timeSeries.list"))
+        // The Vertex AI Model Registry mirror's calls, all in roles/aiplatform.user.
+        for p in ["aiplatform.models.upload", "aiplatform.models.get", "aiplatform.models.list", "aiplatform.models.update", "aiplatform.models.delete"] {
+            #expect(permissions.contains(p), "missing \(p)")
+        }
+        #expect(GCPOperation.modelRegistry.allSatisfy { $0.predefinedRole == "roles/aiplatform.user" && GCPOperation.all.contains($0) })
         #expect(GCPIAMRole.customRole()["includedPermissions"]?.arrayValue?.count == permissions.count)
     }
 }

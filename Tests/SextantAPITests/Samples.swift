@@ -78,7 +78,8 @@ enum Samples {
             promotion: promotion,
             serving: serving,
             registries: RegistriesSpec(sagemaker: SageMakerRegistry(region: "eu-west-1", modelPackageGroup: "churn"), mlflow: MLflowRegistry(trackingURI: "http://mlflow", name: "churn"),
-                                     azureML: AzureMLRegistry(subscriptionId: "sub", resourceGroup: "ml", workspace: "ws", name: "churn")),
+                                     azureML: AzureMLRegistry(subscriptionId: "sub", resourceGroup: "ml", workspace: "ws", name: "churn"),
+                                     vertexAI: VertexAIRegistry(project: "acme-ml", location: "europe-west4", displayName: "churn", servingImage: "europe-docker.pkg.dev/acme-ml/serve/churn:1")),
             card: ModelCard(description: "d", intendedUse: "u", limitations: "l", owners: ["o"], license: "MIT")),
         status: ModelVersionStatus(
             observedGeneration: 1, stage: "Production", promotedAt: "2026-11-26T00:00:00Z",

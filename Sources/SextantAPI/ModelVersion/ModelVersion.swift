@@ -239,12 +239,36 @@ public struct RegistriesSpec: Codable, Sendable, Hashable {
     public var mlflow: MLflowRegistry?
     /// Azure ML model versions.
     public var azureML: AzureMLRegistry?
+    /// Vertex AI Model Registry versions.
+    public var vertexAI: VertexAIRegistry?
 
     /// Registries.
-    public init(sagemaker: SageMakerRegistry? = nil, mlflow: MLflowRegistry? = nil, azureML: AzureMLRegistry? = nil) {
+    public init(sagemaker: SageMakerRegistry? = nil, mlflow: MLflowRegistry? = nil, azureML: AzureMLRegistry? = nil,
+                vertexAI: VertexAIRegistry? = nil) {
         self.sagemaker = sagemaker
         self.mlflow = mlflow
         self.azureML = azureML
+        self.vertexAI = vertexAI
+    }
+}
+
+/// A Vertex AI Model Registry model (versions of it, uploaded with `models.upload`).
+public struct VertexAIRegistry: Codable, Sendable, Hashable {
+    /// Google Cloud project id.
+    public var project: String
+    /// Vertex AI region (`europe-west4`).
+    public var location: String
+    /// Display name of the model; its id is derived from it (`VertexAIRegistry.modelID`).
+    public var displayName: String
+    /// The serving container image of every version (`containerSpec.imageUri`).
+    public var servingImage: String
+
+    /// A Vertex AI registry.
+    public init(project: String, location: String, displayName: String, servingImage: String) {
+        self.project = project
+        self.location = location
+        self.displayName = displayName
+        self.servingImage = servingImage
     }
 }
 

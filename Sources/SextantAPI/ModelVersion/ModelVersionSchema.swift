@@ -37,6 +37,12 @@ extension ModelVersion {
                     ("workspace", .string("Azure ML workspace name.")),
                     ("name", .string("Model name in the workspace.")),
                 ])),
+                ("vertexAI", .object("Vertex AI Model Registry: a version of the model (`models.upload` with `parentModel`), with version alias `production`/`staging` of the effective stage.", required: ["project", "location", "displayName", "servingImage"], [
+                    ("project", .string("Google Cloud project id.")),
+                    ("location", .string("Vertex AI region, e.g. `europe-west4`.")),
+                    ("displayName", .string("Display name of the model; the model id is derived from it (lower case, `[a-z0-9_-]`).")),
+                    ("servingImage", .string("Serving container image of the version (`containerSpec.imageUri`).")),
+                ])),
             ])),
         ])
 
@@ -97,8 +103,8 @@ extension ModelVersion {
             ("deployment", .string("Name of the serving Deployment.")),
             ("readyReplicas", .int32("Ready replicas of the serving Deployment.")),
             ("registries", .array("Mirror state per registry.", of: .object("A registry mirror.", required: ["registry"], [
-                ("registry", .string("`sagemaker`, `mlflow` or `azureML`.")),
-                ("id", .string("Id in that registry (model package ARN, MLflow version).")),
+                ("registry", .string("`sagemaker`, `mlflow`, `azureML` or `vertexAI`.")),
+                ("id", .string("Id in that registry (model package ARN, MLflow version, Vertex model version resource name).")),
                 ("url", .string("Where a person sees the mirror (console or UI URL).")),
                 ("synced", .boolean("True when the mirror matches this generation and the effective stage.")),
                 ("stage", .string("Stage or approval status in that registry.")),

@@ -71,6 +71,7 @@ public enum MirrorPlanner {
         if registries?.sagemaker != nil { names.append(MirrorStages.sagemaker) }
         if registries?.mlflow != nil { names.append(MirrorStages.mlflow) }
         if registries?.azureML != nil { names.append(MirrorStages.azureML) }
+        if registries?.vertexAI != nil { names.append(MirrorStages.vertexAI) }
         return names
     }
 

@@ -91,7 +91,7 @@ public struct MirrorRecord: Sendable, Hashable {
 /// the subject; `delete` removes the mirror (a missing one is not an error). Failures are thrown as
 /// `CloudBackendError` (kind = what a user can do about it).
 public protocol RegistryMirror: Sendable {
-    /// The name in `status.registries[].registry` (`sagemaker`, `mlflow`).
+    /// The name in `status.registries[].registry` (`sagemaker`, `mlflow`, `azureML`, `vertexAI`).
     var registry: String { get }
     /// Finds the mirror of `subject` (by recorded id, then by the uid tag) or creates it.
     func ensure(_ subject: MirrorSubject, context: CloudCallContext) async throws -> MirrorRecord
@@ -126,6 +126,8 @@ public enum MirrorStages {
     public static let mlflow = "mlflow"
     /// `azureML`.
     public static let azureML = "azureML"
+    /// `vertexAI`.
+    public static let vertexAI = "vertexAI"
 
     /// SageMaker `ModelApprovalStatus`: Approved for Production, Rejected for Archived,
     /// PendingManualApproval otherwise.
@@ -137,7 +139,7 @@ public enum MirrorStages {
         }
     }
 
-    /// The MLflow alias a stage holds (`production`, `staging`), nil for None and Archived.
+    /// The MLflow (and Vertex AI version) alias a stage holds (`production`, `staging`), nil for None and Archived.
     public static func mlflowAlias(_ stage: String) -> String? {
         switch stage {
         case ModelStage.production: return "production"
@@ -146,14 +148,14 @@ public enum MirrorStages {
         }
     }
 
-    /// The aliases Sextant manages in MLflow (moved on promotion, removed when the version leaves the stage).
+    /// The aliases Sextant manages in MLflow and Vertex AI (moved on promotion, removed when the version leaves the stage).
     public static let mlflowAliases = ["production", "staging"]
 
     /// The stage text `status.registries[].stage` shows for `registry`.
     public static func registryStage(_ registry: String, stage: String) -> String {
         switch registry {
         case sagemaker: return sageMakerApproval(stage)
-        case mlflow: return mlflowAlias(stage).map { "alias \($0)" } ?? "no alias (\(stage))"
+        case mlflow, vertexAI: return mlflowAlias(stage).map { "alias \($0)" } ?? "no alias (\(stage))"
         case azureML: return "tag stage=\(stage)"
         default: return stage
         }

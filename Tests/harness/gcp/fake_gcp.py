@@ -12,6 +12,13 @@ Routes (Google):
   POST /v1/projects/-/serviceAccounts/{sa}:generateAccessToken   IAM credentials impersonation
   GET  /computeMetadata/v1/instance/service-accounts/default/token  metadata server
   POST/GET /v1/projects/{p}/locations/{l}/customJobs[/{id}[:cancel]]  Vertex AI CustomJobs
+  POST /v1/projects/{p}/locations/{l}/models:upload            Vertex AI Model Registry upload (operation)
+  GET  /v1/projects/{p}/locations/{l}/models/{m}[@{v}]         models.get (a version by id or alias)
+  GET  /v1/.../models/{m}:listVersions?filter=labels.k="v"     models.listVersions
+  POST /v1/.../models/{m}@{v}:mergeVersionAliases              models.mergeVersionAliases
+  PATCH /v1/.../models/{m}@{v}?updateMask=labels               models.patch (version labels)
+  DELETE /v1/.../models/{m}@{v}:deleteVersion, /v1/.../models/{m}   models.deleteVersion, models.delete
+  GET  /v1/.../models/{m}/operations/{id}                      the upload's operation
   GET  /storage/v1/b/{bucket}/o/{object}        Cloud Storage objects.get (alt=media)
   POST /upload/storage/v1/b/{bucket}/o?uploadType=media&name=N   Cloud Storage objects.insert (media)
 
@@ -24,7 +31,8 @@ Control routes (tests):
   POST /fake/expire-tokens                           every issued token answers 401 from now on
   POST /fake/token-lifetime {"seconds"}               expires_in of tokens issued from now on
   POST /fake/objects {"uri", "body"}                  a GCS object
-  GET  /fake/requests, GET /fake/jobs, GET /fake/health
+  POST /fake/upload-polls {"polls"}                   model uploads' operations are done after that many GETs (0: at once)
+  GET  /fake/requests, GET /fake/jobs, GET /fake/models, GET /fake/health
 """
 
 import argparse
@@ -55,6 +63,9 @@ STATE = {
     "inject": [],
     "requests": [],
     "objects": {},         # (bucket, object) -> bytes
+    "models": {},          # model name -> {"model": fields, "versions": {id: version}, "next": int}
+    "model_ops": {},       # operation name -> {"polls": remaining GETs before done, "response": ...}
+    "upload_polls": 1,
 }
 
 JOB_PATH = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/customJobs(?:/([^/:]+))?(:cancel)?$")
@@ -105,6 +116,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
 
     def _dispatch(self, method):
         raw = self._body()
@@ -181,6 +195,12 @@ def control(method, path, raw):
             return 200, {"requests": STATE["requests"]}
         if path == "/fake/jobs":
             return 200, {"jobs": [STATE["jobs"][n] for n in STATE["job_order"]]}
+        if path == "/fake/upload-polls":
+            STATE["upload_polls"] = int(data["polls"])
+            return 200, {}
+        if path == "/fake/models":
+            return 200, {"models": [{"name": n, "versions": [version_view(n, m, v) for v in sorted(m["versions"], key=int)]}
+                                    for n, m in STATE["models"].items()]}
     return 404, {"error": "unknown control route"}
 
 
@@ -228,6 +248,11 @@ def route(method, path, query, raw, body, headers):
         if not bearer_ok(headers):
             return google_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.")
         return custom_jobs(method, m, query, body)
+    m = MODEL_PATH.match(path)
+    if m:
+        if not bearer_ok(headers):
+            return google_error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials. Expected OAuth 2 access token.")
+        return models(method, m, query, body)
     # Cloud Storage objects.get: https://cloud.google.com/storage/docs/json_api/v1/objects/get
     m = re.match(r"^/storage/v1/b/([^/]+)/o/(.+)$", path)
     if method == "GET" and m:
@@ -410,6 +435,179 @@ def custom_jobs(method, m, query, body):
         job["state"] = "JOB_STATE_CANCELLING"
         job["updateTime"] = now_rfc3339()
         return 200, {}
+    return google_error(405, "UNIMPLEMENTED", f"{method} {name}")
+
+
+MODEL_PATH = re.compile(r"^/v1/projects/([^/]+)/locations/([^/]+)/models(?::(upload)|/([^/:@]+)(?:@([^/:]+))?"
+                        r"(?::(listVersions|mergeVersionAliases|deleteVersion)|/operations/([^/:]+))?)$")
+MODEL_ID_RE = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+ALIAS_RE = re.compile(r"^[a-z][a-zA-Z0-9-]{0,126}[a-z0-9-]$")
+MODEL_VERSION_FIELDS = {"versionDescription", "artifactUri", "containerSpec", "labels"}
+
+
+def version_view(name, model, vid):
+    """A Model as models.get answers for one version: the model's fields, the version's fields,
+    name without @, versionId and versionAliases (https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models#Model)."""
+    v = model["versions"][vid]
+    out = dict(model["model"])
+    out.update({k: val for k, val in v.items() if not k.startswith("_")})
+    out.update({"name": name, "versionId": vid, "versionAliases": list(v["_aliases"])})
+    return out
+
+
+def find_version(model, ref):
+    if ref is None:
+        ref = "default"
+    if ref in model["versions"]:
+        return ref
+    for vid, v in model["versions"].items():
+        if ref in v["_aliases"]:
+            return vid
+    return None
+
+
+def label_filter(text):
+    # listVersions filter "labels.key=value" (value quoted or not), several joined by AND:
+    # https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/listVersions
+    return dict(re.findall(r'labels\.([a-z0-9_-]+)\s*=\s*"?([a-z0-9_-]*)"?', text or ""))
+
+
+def model_op(name, response):
+    STATE["next_id"] += 1
+    op_name = f"{name}/operations/{STATE['next_id']}"
+    STATE["model_ops"][op_name] = {"polls": STATE["upload_polls"], "response": response}
+    return op_view(op_name)
+
+
+def op_view(op_name):
+    # google.longrunning.Operation: https://cloud.google.com/vertex-ai/docs/reference/rest/Shared.Types/ListOperationsResponse#Operation
+    op = STATE["model_ops"][op_name]
+    view = {"name": op_name, "metadata": {"@type": "type.googleapis.com/google.cloud.aiplatform.v1.UploadModelOperationMetadata"}}
+    if op["polls"] <= 0:
+        view["done"] = True
+        view["response"] = op["response"]
+    return view
+
+
+def models(method, m, query, body):
+    project, location, upload, model_id, version_ref, verb, op_id = m.groups()
+    parent = f"projects/{project}/locations/{location}"
+    # upload: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/upload
+    if upload and method == "POST":
+        model = (body or {}).get("model") or {}
+        if not model.get("displayName"):
+            return google_error(400, "INVALID_ARGUMENT", "model.display_name is required")
+        if not str(model.get("artifactUri", "gs://")).startswith("gs://"):
+            return google_error(400, "INVALID_ARGUMENT", "model.artifact_uri must be a gs:// URI")
+        if not (model.get("containerSpec") or {}).get("imageUri"):
+            return google_error(400, "INVALID_ARGUMENT", "model.container_spec.image_uri is required")
+        for k, v in (model.get("labels") or {}).items():
+            if not LABEL_KEY_RE.match(k) or not LABEL_RE.match(str(v)):
+                return google_error(400, "INVALID_ARGUMENT", f"label {k}={v} is not a valid label")
+        version_fields = {k: v for k, v in model.items() if k in MODEL_VERSION_FIELDS}
+        parent_model = body.get("parentModel")
+        if parent_model:
+            entry = STATE["models"].get(parent_model)
+            if entry is None or not parent_model.startswith(parent + "/models/"):
+                return google_error(404, "NOT_FOUND", f'The Model "{parent_model}" does not exist.')
+            vid = str(entry["next"])
+            entry["next"] += 1
+            entry["versions"][vid] = dict(version_fields, _aliases=[], versionCreateTime=now_rfc3339())
+            name = parent_model
+        else:
+            mid = body.get("modelId") or str(STATE["next_id"] + 1)
+            if body.get("modelId") and not MODEL_ID_RE.match(mid):
+                return google_error(400, "INVALID_ARGUMENT", "modelId must match [a-z][a-z0-9_-]{0,62}")
+            name = f"{parent}/models/{mid}"
+            if name in STATE["models"]:
+                return google_error(409, "ALREADY_EXISTS", f'The Model "{name}" already exists.')
+            shared = {k: v for k, v in model.items() if k not in MODEL_VERSION_FIELDS}
+            shared["createTime"] = shared["updateTime"] = now_rfc3339()
+            vid = "1"
+            STATE["models"][name] = {"model": shared, "next": 2,
+                                     "versions": {vid: dict(version_fields, _aliases=["default"], versionCreateTime=now_rfc3339())}}
+        # The version exists (and is listed) at once; the operation reports done after the scripted polls.
+        return 200, model_op(name, {"@type": "type.googleapis.com/google.cloud.aiplatform.v1.UploadModelResponse",
+                                    "model": name, "modelVersionId": vid})
+    name = f"{parent}/models/{model_id}"
+    if op_id is not None:
+        op_name = f"{name}/operations/{op_id}"
+        if method != "GET" or op_name not in STATE["model_ops"]:
+            return google_error(404, "NOT_FOUND", f"operation {op_name} not found")
+        STATE["model_ops"][op_name]["polls"] -= 1
+        return 200, op_view(op_name)
+    entry = STATE["models"].get(name)
+    if entry is None:
+        return google_error(404, "NOT_FOUND", f'The Model "{name}" does not exist.')
+    # listVersions: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/listVersions
+    if verb == "listVersions" and method == "GET" and version_ref is None:
+        wanted = label_filter((query.get("filter") or [""])[0])
+        views = [version_view(name, entry, vid) for vid in sorted(entry["versions"], key=int)]
+        views = [v for v in views if all((v.get("labels") or {}).get(k) == val for k, val in wanted.items())]
+        return 200, ({"models": views} if views else {})
+    vid = find_version(entry, version_ref)
+    if vid is None:
+        return google_error(404, "NOT_FOUND", f'The Model version "{name}@{version_ref}" does not exist.')
+    version = entry["versions"][vid]
+    # mergeVersionAliases: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/mergeVersionAliases
+    # An alias is unique within the model: adding one held by another version moves it
+    # (https://cloud.google.com/vertex-ai/docs/model-registry/model-alias); `default` cannot be removed, only moved.
+    if verb == "mergeVersionAliases" and method == "POST":
+        if version_ref is None:
+            return google_error(400, "INVALID_ARGUMENT", "the name must include a version id")
+        changes = (body or {}).get("versionAliases") or []
+        if not changes:
+            return google_error(400, "INVALID_ARGUMENT", "versionAliases is required")
+        for alias in changes:
+            bare = alias[1:] if alias.startswith("-") else alias
+            if not ALIAS_RE.match(bare) or bare.isdigit():
+                return google_error(400, "INVALID_ARGUMENT", f"alias {alias} does not match [a-z][a-zA-Z0-9-]{{0,126}}[a-z-0-9]")
+            if alias == "-default":
+                return google_error(400, "INVALID_ARGUMENT", "the default alias cannot be removed; move it to another version")
+        for alias in changes:
+            if alias.startswith("-"):
+                if alias[1:] in version["_aliases"]:
+                    version["_aliases"].remove(alias[1:])
+            else:
+                for other in entry["versions"].values():
+                    if alias in other["_aliases"]:
+                        other["_aliases"].remove(alias)
+                version["_aliases"].append(alias)
+        version["versionUpdateTime"] = now_rfc3339()
+        return 200, version_view(name, entry, vid)
+    # patch (version labels with name@version): https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/patch
+    if method == "PATCH" and verb is None:
+        if query.get("updateMask") != ["labels"] or version_ref is None:
+            return google_error(400, "INVALID_ARGUMENT", "the fake patches version labels only (name@version, updateMask=labels)")
+        labels = (body or {}).get("labels") or {}
+        for k, v in labels.items():
+            if not LABEL_KEY_RE.match(k) or not LABEL_RE.match(str(v)):
+                return google_error(400, "INVALID_ARGUMENT", f"label {k}={v} is not a valid label")
+        version["labels"] = labels
+        version["versionUpdateTime"] = now_rfc3339()
+        return 200, version_view(name, entry, vid)
+    # deleteVersion: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/deleteVersion
+    # (the only version cannot be deleted; the version holding `default` is refused too: one version holds it at all times).
+    if verb == "deleteVersion" and method == "DELETE":
+        if version_ref is None or version_ref != vid:
+            return google_error(400, "INVALID_ARGUMENT", "the name must include a version id")
+        if len(entry["versions"]) == 1:
+            return google_error(400, "FAILED_PRECONDITION", "Deleting the only version of a Model is not allowed; use DeleteModel.")
+        if "default" in version["_aliases"]:
+            return google_error(400, "FAILED_PRECONDITION", "The version holding the default alias cannot be deleted.")
+        del entry["versions"][vid]
+        STATE["next_id"] += 1
+        return 200, {"name": f"{name}/operations/{STATE['next_id']}", "done": True,
+                     "response": {"@type": "type.googleapis.com/google.protobuf.Empty"}}
+    # delete: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/delete
+    if method == "DELETE" and verb is None and version_ref is None:
+        del STATE["models"][name]
+        STATE["next_id"] += 1
+        return 200, {"name": f"{name}/operations/{STATE['next_id']}", "done": True,
+                     "response": {"@type": "type.googleapis.com/google.protobuf.Empty"}}
+    # get: https://cloud.google.com/vertex-ai/docs/reference/rest/v1/projects.locations.models/get
+    if method == "GET" and verb is None:
+        return 200, version_view(name, entry, vid)
     return google_error(405, "UNIMPLEMENTED", f"{method} {name}")
 
 

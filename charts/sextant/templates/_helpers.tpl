@@ -82,3 +82,28 @@ app.kubernetes.io/component: backup
 app.kubernetes.io/part-of: sextant
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
+
+{{/* The controller's MLflow credentials as env entries referring to mlflow.existingSecret (never a value). */}}
+{{- define "sextant.mlflowEnv" -}}
+{{- $m := .Values.mlflow -}}
+{{- if and (not $m.existingSecret) (or $m.tokenKey $m.usernameKey $m.passwordKey) -}}
+{{- fail "mlflow.tokenKey/usernameKey/passwordKey need mlflow.existingSecret (the Secret holding them)" }}
+{{- end -}}
+{{- if $m.existingSecret -}}
+{{- if not (or $m.tokenKey (and $m.usernameKey $m.passwordKey)) -}}
+{{- fail "mlflow.existingSecret needs mlflow.tokenKey, or both mlflow.usernameKey and mlflow.passwordKey" }}
+{{- end -}}
+{{- if and (or $m.usernameKey $m.passwordKey) (not (and $m.usernameKey $m.passwordKey)) -}}
+{{- fail "mlflow.usernameKey and mlflow.passwordKey go together" }}
+{{- end -}}
+{{- range $env, $key := dict "MLFLOW_TRACKING_TOKEN" $m.tokenKey "MLFLOW_TRACKING_USERNAME" $m.usernameKey "MLFLOW_TRACKING_PASSWORD" $m.passwordKey }}
+{{- if $key }}
+- name: {{ $env }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $m.existingSecret }}
+      key: {{ $key }}
+{{- end }}
+{{- end }}
+{{- end -}}
+{{- end -}}
