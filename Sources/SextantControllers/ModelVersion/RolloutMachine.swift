@@ -188,8 +188,8 @@ struct RolloutMachine: Sendable, Hashable {
     func terminalMessage(_ s: State) -> String {
         if s.phase == RolloutPhase.failed {
             let last = s.samples.last { !$0.passed }
-            let value = last?.value.map { "value \(Self.format($0))" } ?? "no value"
-            return "canary failed (\(value)); retried when the version's spec changes"
+            let what = last?.value.map { describe(.value($0)) } ?? "no analysis value"
+            return "canary failed at step \(s.step + 1)/\(steps.count): \(what); retried when the version's spec changes"
         }
         return "canary \(s.phase)"
     }
