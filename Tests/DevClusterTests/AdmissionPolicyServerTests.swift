@@ -127,4 +127,46 @@ struct AdmissionPolicyServerTests {
         #expect(parsed == [["message": "protected objects are deleted by admins only", "policy": "keep-protected", "binding": "keep-protected-warn",
                             "expressionIndex": 0, "validationActions": ["Warn", "Audit"]]])
     }
+
+    @Test("the Gateway API safe-upgrades policy installs and refuses an experimental-channel or pre-v1.5 CRD over the standard one")
+    func gatewaySafeUpgrades() async throws {
+        // The policy, its binding and the GatewayClass CRD of the harness's Gateway API standard install.
+        let install = try String(contentsOf: ProcessRunner.packageRoot.appendingPathComponent("Tests/harness/crds/gateway-api/standard-install.yaml"), encoding: .utf8)
+        let wanted = ["kind: ValidatingAdmissionPolicy\n", "kind: ValidatingAdmissionPolicyBinding\n", "name: gatewayclasses.gateway.networking.k8s.io\n"]
+        let documents = install.components(separatedBy: "\n---\n").filter { doc in wanted.contains { doc.contains($0) } }
+        try #require(documents.count == 3, "\(documents.count) documents")
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let kubectl = cluster.kubectl
+        let applied = try await kubectl.run(["apply", "--server-side", "-f", "-"], stdin: documents.joined(separator: "\n---\n"))
+        try #require(applied.succeeded, "\(applied.stderr)")
+        let crd = "customresourcedefinitions.apiextensions.k8s.io"
+        for (annotation, message) in [
+            ("gateway.networking.k8s.io/channel=experimental", "Installing experimental CRDs on top of standard channel CRDs is prohibited by default."),
+            ("gateway.networking.k8s.io/bundle-version=v1.4.0", "Installing CRDs with version before v1.5.0 is prohibited by default."),
+        ] {
+            let refused = try await kubectl.run(["annotate", "--overwrite", crd, "gatewayclasses.gateway.networking.k8s.io", annotation])
+            #expect(!refused.succeeded)
+            #expect(refused.stderr.contains("ValidatingAdmissionPolicy 'safe-upgrades.gateway.networking.k8s.io' with binding 'safe-upgrades.gateway.networking.k8s.io' denied request: \(message)"),
+                    "\(refused.stderr)")
+            let pair = annotation.split(separator: "=").map(String.init)
+            let patch: JSONValue = ["metadata": ["annotations": .object([pair[0]: .string(pair[1])])]]
+            let status = try await cluster.request("PATCH", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gatewayclasses.gateway.networking.k8s.io",
+                                                   body: patch.jsonString, contentType: "application/merge-patch+json")
+            #expect(status.status == 422 && status.json?["reason"] == "Invalid", "\(status.body)")
+        }
+        // A patch release of the standard channel, and other groups' CRDs, pass.
+        #expect(try await kubectl.run(["annotate", "--overwrite", crd, "gatewayclasses.gateway.networking.k8s.io", "gateway.networking.k8s.io/bundle-version=v1.6.2"]).succeeded)
+        let other = try await kubectl.run(["apply", "-f", "-"], stdin: """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: widgets.example.com}
+            spec:
+              group: example.com
+              names: {kind: Widget, plural: widgets}
+              scope: Namespaced
+              versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+            """)
+        #expect(other.succeeded, "\(other.stderr)")
+    }
 }

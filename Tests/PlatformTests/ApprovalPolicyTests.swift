@@ -61,7 +61,11 @@ struct ApprovalPolicyTests {
         }
         _ = try await k("apply", "-f", "-", stdin: policy.stdout)
         _ = try await k("apply", "-f", "-", stdin: Self.rbac)
-        _ = try await k("apply", "-f", repoRoot.appendingPathComponent("examples/modelversions/churn-v2-approval.yaml").path)
+        // The example's MLflow mirror names a placeholder host; without it the controller does not
+        // spend its reconcile on an unreachable registry.
+        let example = try String(contentsOf: repoRoot.appendingPathComponent("examples/modelversions/churn-v2-approval.yaml"), encoding: .utf8)
+        let version = try #require(example.components(separatedBy: "\n  registries:").first)
+        _ = try await k("apply", "-f", "-", stdin: version + "\n")
         try await wait("churn-v2 awaiting approval", ["get", "mv", "churn-v2", "-o", "jsonpath={.status.conditions[?(@.type==\"Promoted\")].reason}"]) { $0 == "AwaitingApproval" }
 
         // bob is not an approver.
