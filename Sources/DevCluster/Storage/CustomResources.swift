@@ -21,11 +21,8 @@ extension DevStore {
         guard let version = catalog.custom[info.gvr], let schema = version.schema else { return [] }
         try reportUnknownFields(SchemaValidation.prune(&object, schema: schema), opts: opts, warnings: &warnings)
         SchemaValidation.applyDefaults(&object, schema: schema)
-        var causes = SchemaValidation.validate(object, schema: schema)
-        if causes.isEmpty {
-            causes += CELValidation.validate(new: object, old: old, schema: schema)
-        }
-        return causes
+        let causes = SchemaValidation.validate(object, schema: schema)
+        return causes + CELValidation.causes(after: causes, new: object, old: old, schema: schema)
     }
 
     /// Dropped unknown fields: a 400 with `fieldValidation=Strict`, `Warning` headers with Warn

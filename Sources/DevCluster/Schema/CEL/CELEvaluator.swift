@@ -1,50 +1,107 @@
 import Foundation
 
 /// Evaluates a parsed CEL expression with CEL's error semantics: `&&`/`||` (and the `all` /
-/// `exists` macros) absorb an error when the other operand decides the result.
+/// `exists` macros) absorb an error when the other operand decides the result. With a cost meter
+/// the evaluation is charged as cel-go's cost tracker charges it (see `CELCost`), and cancelled
+/// past the limit.
 struct CELEvaluator {
     var variables: [String: CELValue]
+    var meter: CELCostMeter?
+
+    init(variables: [String: CELValue], meter: CELCostMeter? = nil) {
+        self.variables = variables
+        self.meter = meter
+    }
+
+    private func charge(_ units: Int64) throws(CELError) {
+        try meter?.charge(units)
+    }
 
     func eval(_ e: CELExpr) throws(CELError) -> CELValue {
         switch e {
         case .literal(let v): return v
         case .ident(let name):
+            try charge(1)
             guard let v = variables[name] else { throw CELError.eval("undeclared reference to '\(name)'") }
             return v
         case .select(let operand, let field):
             let base = try eval(operand)
-            guard case .map(let m) = base else {
-                throw CELError.eval("type '\(base.typeName)' does not support field selection")
+            try charge(1)
+            return try Self.select(base, field)
+        case .optSelect(let operand, let field):
+            let base = try eval(operand)
+            try charge(1)
+            return try Self.optionalSelect(base) { v throws(CELError) in
+                guard case .map(let m) = v else { throw CELError.eval("type '\(v.typeName)' does not support field selection") }
+                return m[CELNames.unescape(field)]
             }
-            guard let v = m[field] else { throw CELError.eval("no such key: \(field)") }
-            return v
         case .has(let operand, let field):
             let base = try eval(operand)
-            guard case .map(let m) = base else {
-                throw CELError.eval("invalid type for field selection: \(base.typeName)")
+            switch base {
+            case .map(let m): return .bool(m[CELNames.unescape(field)] != nil)
+            case .optional(let o):
+                guard case .map(let m)? = o else { return .bool(false) }
+                return .bool(m[CELNames.unescape(field)] != nil)
+            default: throw CELError.eval("invalid type for field selection: \(base.typeName)")
             }
-            return .bool(m[field] != nil)
         case .index(let operand, let index):
-            return try CELEvaluator.index(try eval(operand), try eval(index))
+            let base = try eval(operand), i = try eval(index)
+            try charge(1)
+            if case .optional = base {
+                return try Self.optionalSelect(base) { v throws(CELError) in try Self.index(v, i) }
+            }
+            return try Self.index(base, i)
+        case .optIndex(let operand, let index):
+            let base = try eval(operand), i = try eval(index)
+            try charge(1)
+            return try Self.optionalSelect(base) { v throws(CELError) in
+                switch (v, i) {
+                case (.map(let m), .string(let k)): return m[k]
+                case (.list(let l), .int(let n)): return n >= 0 && n < l.count ? l[Int(n)] : nil
+                default: return try Self.index(v, i)
+                }
+            }
         case .list(let items):
+            try charge(10)
             var out: [CELValue] = []
-            for item in items { out.append(try eval(item)) }
+            for item in items {
+                if case .optionalEntry(let inner) = item {
+                    let v = try eval(inner)
+                    guard case .optional(let o) = v else { throw CELError.eval("no such overload: optional list element of type \(v.typeName)") }
+                    if let o { out.append(o) }
+                } else {
+                    out.append(try eval(item))
+                }
+            }
             return .list(out)
         case .map(let entries):
+            try charge(30)
             var out: [String: CELValue] = [:]
             for (k, v) in entries {
                 guard case .string(let key) = try eval(k) else { throw CELError.eval("unsupported map key type: only string keys are supported") }
-                out[key] = try eval(v)
+                if case .optionalEntry(let inner) = v {
+                    let value = try eval(inner)
+                    guard case .optional(let o) = value else { throw CELError.eval("no such overload: optional map entry of type \(value.typeName)") }
+                    if let o { out[key] = o }
+                } else {
+                    out[key] = try eval(v)
+                }
             }
             return .map(out)
+        case .optionalEntry(let inner):
+            return try eval(inner)
         case .unary(let op, let operand):
             let v = try eval(operand)
+            try charge(1)
             switch (op, v) {
             case ("!", .bool(let b)): return .bool(!b)
             case ("-", .int(let i)):
                 guard i != Int64.min else { throw CELError.eval("integer overflow") }
                 return .int(-i)
             case ("-", .double(let d)): return .double(-d)
+            case ("-", .duration(let d)):
+                guard d.nanos != Int64.min else { throw CELError.eval("integer overflow") }
+                return .duration(CELDuration(nanos: -d.nanos))
             default: throw CELError.eval("no such overload: \(op)\(v.typeName)")
             }
         case .and(let l, let r):
@@ -55,18 +112,45 @@ struct CELEvaluator {
             guard case .bool(let cond) = try eval(c) else { throw CELError.eval("no such overload: ternary on non-bool") }
             return try eval(cond ? a : b)
         case .binary(let op, let l, let r):
-            return try CELOperators.binary(op, try eval(l), try eval(r))
+            let a = try eval(l), b = try eval(r)
+            try charge(CELCost.operatorCost(op, a, b))
+            return try CELOperators.binary(op, a, b)
         case .call(let target, let name, let args):
             var values: [CELValue] = []
             if let target { values.append(try eval(target)) }
             for a in args { values.append(try eval(a)) }
+            try charge(CELCost.callCost(name, values))
             return try CELFunctions.call(name, values, receiverStyle: target != nil)
-        case .comprehension(let macro, let range, let variable, let filter, let body):
-            return try comprehension(macro, try eval(range), variable, filter, body)
+        case .comprehension(let macro, let range, let variable, let variable2, let filter, let body):
+            let r = try eval(range)
+            return try CELComprehension(evaluator: self).run(macro, r, variable, variable2, filter, body)
         }
     }
 
-    /// `&&` (decisive false) and `||` (decisive true), commutative with respect to errors.
+    /// Field selection (`a.b`) on maps, and on optionals (the result stays optional).
+    static func select(_ base: CELValue, _ field: String) throws(CELError) -> CELValue {
+        switch base {
+        case .map(let m):
+            guard let v = m[CELNames.unescape(field)] else { throw CELError.eval("no such key: \(CELNames.unescape(field))") }
+            return v
+        case .optional:
+            return try optionalSelect(base) { v throws(CELError) in try select(v, field) }
+        default:
+            throw CELError.eval("type '\(base.typeName)' does not support field selection")
+        }
+    }
+
+    /// Applies `pick` inside an optional (or to a plain value), giving an optional: none stays none.
+    static func optionalSelect(_ base: CELValue, _ pick: (CELValue) throws(CELError) -> CELValue?) throws(CELError) -> CELValue {
+        if case .optional(let o) = base {
+            guard let inner = o else { return .optional(nil) }
+            return .optional(try pick(inner))
+        }
+        return .optional(try pick(base))
+    }
+
+    /// `&&` (decisive false) and `||` (decisive true), commutative with respect to errors; a
+    /// cancelled evaluation (cost limit) is never absorbed.
     private func logical(_ l: CELExpr, _ r: CELExpr, decisive: Bool) throws(CELError) -> CELValue {
         var firstError: CELError?
         var bothDecided = true
@@ -76,68 +160,13 @@ struct CELEvaluator {
                 guard case .bool(let b) = v else { throw CELError.eval("no such overload: logical operator on \(v.typeName)") }
                 if b == decisive { return .bool(decisive) }
             } catch {
+                if case .cancelled = error { throw error }
                 firstError = firstError ?? error
                 bothDecided = false
             }
         }
         if !bothDecided, let firstError { throw firstError }
         return .bool(!decisive)
-    }
-
-    private func comprehension(_ macro: CELMacro, _ range: CELValue, _ variable: String, _ filter: CELExpr?, _ body: CELExpr) throws(CELError) -> CELValue {
-        let elements: [CELValue]
-        switch range {
-        case .list(let l): elements = l
-        case .map(let m): elements = m.keys.sorted().map(CELValue.string)
-        default: throw CELError.eval("\(macro.rawValue)() cannot range over \(range.typeName)")
-        }
-        var scoped = self
-        func run(_ expr: CELExpr, _ element: CELValue) throws(CELError) -> CELValue {
-            scoped.variables[variable] = element
-            return try scoped.eval(expr)
-        }
-        func predicate(_ element: CELValue) throws(CELError) -> Bool {
-            let v = try run(body, element)
-            guard case .bool(let b) = v else { throw CELError.eval("\(macro.rawValue)() predicate must be bool, got \(v.typeName)") }
-            return b
-        }
-        switch macro {
-        case .all, .exists:
-            let decisive = macro == .exists
-            var firstError: CELError?
-            for element in elements {
-                do throws(CELError) {
-                    if try predicate(element) == decisive { return .bool(decisive) }
-                } catch {
-                    firstError = firstError ?? error
-                }
-            }
-            if let firstError { throw firstError }
-            return .bool(!decisive)
-        case .existsOne:
-            var count = 0
-            for element in elements {
-                if try predicate(element) { count += 1 }
-            }
-            return .bool(count == 1)
-        case .filter:
-            var out: [CELValue] = []
-            for element in elements {
-                if try predicate(element) { out.append(element) }
-            }
-            return .list(out)
-        case .map:
-            var out: [CELValue] = []
-            for element in elements {
-                if let filter {
-                    let keep = try run(filter, element)
-                    guard case .bool(let b) = keep else { throw CELError.eval("map() filter must be bool") }
-                    if !b { continue }
-                }
-                out.append(try run(body, element))
-            }
-            return .list(out)
-        }
     }
 
     static func index(_ base: CELValue, _ index: CELValue) throws(CELError) -> CELValue {

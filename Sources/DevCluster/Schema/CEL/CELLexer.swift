@@ -194,17 +194,20 @@ struct CELLexer {
     }
 }
 
-/// Errors of the CEL subset: compile-time (`syntax`, `unsupported`) and evaluation-time (`eval`).
+/// Errors of the CEL implementation: compile-time (`syntax`, `unsupported`), evaluation-time
+/// (`eval`), and `cancelled` when the runtime cost limit is exceeded (never absorbed by `||`/`&&`).
 enum CELError: Error, Equatable, Sendable {
     case syntax(String)
     case unsupported(String)
     case eval(String)
+    case cancelled(String)
 
     var message: String {
         switch self {
         case .syntax(let m): return "syntax error: \(m)"
         case .unsupported(let m): return m
         case .eval(let m): return m
+        case .cancelled(let m): return m
         }
     }
 }

@@ -1,6 +1,8 @@
+import Foundation
 import KubeCore
 
-/// A CEL runtime value. JSON objects become maps with string keys.
+/// A CEL runtime value. JSON objects become maps with string keys; the Kubernetes library types
+/// (duration, timestamp, IP, CIDR, URL, quantity, named format) and optionals have their own cases.
 enum CELValue: Sendable, Hashable {
     case null
     case bool(Bool)
@@ -10,6 +12,17 @@ enum CELValue: Sendable, Hashable {
     case string(String)
     case list([CELValue])
     case map([String: CELValue])
+    case duration(CELDuration)
+    case timestamp(CELTimestamp)
+    case ip(CELIPAddress)
+    case cidr(CELCIDR)
+    case url(CELURL)
+    case quantity(CELQuantity)
+    case format(CELNamedFormat)
+    /// A CEL type value (`type(x)`, `int`, `string`, ...).
+    case type(String)
+    /// `optional.of(v)` (`.some`) or `optional.none()` (`nil`).
+    indirect case optional(CELValue?)
 
     init(json: JSONValue) {
         switch json {
@@ -23,7 +36,7 @@ enum CELValue: Sendable, Hashable {
         }
     }
 
-    /// The CEL type name used in error messages.
+    /// The CEL type name used in error messages and by `type()`.
     var typeName: String {
         switch self {
         case .null: return "null_type"
@@ -34,6 +47,15 @@ enum CELValue: Sendable, Hashable {
         case .string: return "string"
         case .list: return "list"
         case .map: return "map"
+        case .duration: return "google.protobuf.Duration"
+        case .timestamp: return "google.protobuf.Timestamp"
+        case .ip: return "net.IP"
+        case .cidr: return "net.CIDR"
+        case .url: return "kubernetes.URL"
+        case .quantity: return "kubernetes.Quantity"
+        case .format: return "kubernetes.NamedFormat"
+        case .type: return "type"
+        case .optional: return "optional_type"
         }
     }
 
@@ -48,6 +70,15 @@ enum CELValue: Sendable, Hashable {
         case .string(let s): return s
         case .list(let l): return "[" + l.map(\.displayString).joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.keys.sorted().map { "\($0): \(m[$0]?.displayString ?? "")" }.joined(separator: ", ") + "}"
+        case .duration(let d): return d.description
+        case .timestamp(let t): return t.description
+        case .ip(let ip): return ip.description
+        case .cidr(let c): return c.description
+        case .url(let u): return u.raw
+        case .quantity(let q): return q.text
+        case .format(let f): return f.name
+        case .type(let t): return t
+        case .optional(let v): return v.map { "optional(\($0.displayString))" } ?? "optional.none()"
         }
     }
 
@@ -61,7 +92,14 @@ enum CELValue: Sendable, Hashable {
         }
     }
 
-    /// CEL equality: numbers by value across int/uint/double, lists and maps element-wise.
+    /// The string payload, if the value is a string.
+    var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// CEL equality: numbers by value across int/uint/double, lists and maps element-wise,
+    /// quantities by amount (`1` == `1000m`), optionals by content.
     static func celEqual(_ a: CELValue, _ b: CELValue) -> Bool {
         switch (a, b) {
         case (.list(let x), .list(let y)):
@@ -72,21 +110,34 @@ enum CELValue: Sendable, Hashable {
         case (.uint(let x), .uint(let y)): return x == y
         case (.int(let x), .uint(let y)): return x >= 0 && UInt64(x) == y
         case (.uint(let x), .int(let y)): return y >= 0 && UInt64(y) == x
+        case (.quantity(let x), .quantity(let y)): return x.amount == y.amount
+        case (.optional(let x), .optional(let y)):
+            switch (x, y) {
+            case (nil, nil): return true
+            case (let p?, let q?): return celEqual(p, q)
+            default: return false
+            }
         default:
             if let p = a.number, let q = b.number { return p == q }
             return a == b
         }
     }
 
-    /// Ordering for `<`, `<=`, `>`, `>=`: numbers (heterogeneous), strings, bools.
+    /// Ordering for `<`, `<=`, `>`, `>=`: numbers (heterogeneous), strings, bools, durations, timestamps.
     static func compare(_ a: CELValue, _ b: CELValue) throws(CELError) -> Int {
+        func order<T: Comparable>(_ x: T, _ y: T) -> Int { x < y ? -1 : (x == y ? 0 : 1) }
         switch (a, b) {
-        case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.uint(let x), .uint(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.string(let x), .string(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.int(let x), .int(let y)): return order(x, y)
+        case (.uint(let x), .uint(let y)): return order(x, y)
+        case (.string(let x), .string(let y)):
+            // Go compares UTF-8 bytes, which orders like code points.
+            if x == y { return 0 }
+            return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value } ? -1 : 1
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
+        case (.duration(let x), .duration(let y)): return order(x.nanos, y.nanos)
+        case (.timestamp(let x), .timestamp(let y)): return order(x, y)
         default:
-            if let p = a.number, let q = b.number { return p < q ? -1 : (p == q ? 0 : 1) }
+            if let p = a.number, let q = b.number { return order(p, q) }
             throw CELError.eval("no such overload: \(a.typeName) < \(b.typeName)")
         }
     }
