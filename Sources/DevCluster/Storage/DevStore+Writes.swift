@@ -49,9 +49,13 @@ extension DevStore {
         } else {
             meta["namespace"] = nil
         }
-        if let rv = meta["resourceVersion"]?.stringValue, !rv.isEmpty {
-            throw APIErrors.internalError("resourceVersion should not be set on objects to be created")
+        // kube-apiserver's etcd3 store refuses a create carrying a resourceVersion that parses as a
+        // non-zero number (storage.ErrResourceVersionSetOnCreate, a 500 there; a 400 here: bad input
+        // is never a 5xx) and overwrites any other value.
+        if let rv = meta["resourceVersion"]?.stringValue, let number = UInt64(rv), number != 0 {
+            throw APIErrors.badRequest("resourceVersion should not be set on objects to be created")
         }
+        meta["resourceVersion"] = nil
         var name = meta["name"]?.stringValue ?? ""
         if name.isEmpty, let prefix = meta["generateName"]?.stringValue, !prefix.isEmpty {
             name = Self.generateName(prefix)
