@@ -19,6 +19,8 @@ struct SecurityScanTests {
                 "--set", "serviceMonitor.enabled=true",
             ],
             "backup.yaml": ["--set", "backup.schedule=0 * * * *", "--set", "backup.destination=s3://acme-sextant-backups/prod/"],
+            "mlflow.yaml": ["--set", "mlflow.existingSecret=mlflow-credentials", "--set", "mlflow.usernameKey=user", "--set", "mlflow.passwordKey=password",
+                            "--set", "controller.envFrom[0].secretRef.name=more-credentials"],
         ]
         var files = [repoRoot.appendingPathComponent("manifests/install.yaml").path]
         for (name, values) in variants {

@@ -9,7 +9,8 @@ import Foundation
 /// defer { mlflow.stop() }
 /// let run = try await mlflow.call("GET", "/api/2.0/mlflow/runs/get?run_id=\(id)")   // what the UI reads
 /// ```
-/// Start one per suite: the server takes ~10 s (up to a minute on a loaded machine) to come up.
+/// The server takes ~10 s (up to a minute on a loaded machine) to come up: suites share one per test
+/// process through `SharedMLflowPeer.peer()`; start a private one only for a test that must stop it.
 public final class MLflowPeer: Sendable {
     /// The server process.
     public let peer: PeerProcess
@@ -43,7 +44,10 @@ public final class MLflowPeer: Sendable {
     /// Starts `mlflow server` on a free port and waits until `GET /health` answers. Throws
     /// `TestSupportError.startFailed` when MLflow is not installed (run `hack/install-tools.sh mlflow`)
     /// or the server exits, `.timeout` when it is not ready in `timeout` seconds.
-    public static func start(environment: [String: String] = [:], timeout: Double = 180) async throws -> MLflowPeer {
+    /// With `supervisedBy` (a PID, normally the test process's own), the server runs under a `/bin/sh`
+    /// supervisor leading its process group that polls that PID every second and, once it is gone (or
+    /// the server died), kills the whole group: a shared server (`SharedMLflowPeer`) dies with the tests.
+    public static func start(environment: [String: String] = [:], timeout: Double = 180, supervisedBy parent: Int32? = nil) async throws -> MLflowPeer {
         guard isInstalled else {
             throw TestSupportError.startFailed("MLflow is not installed: run hack/install-tools.sh mlflow (\(mlflowCommand) missing)")
         }
@@ -53,17 +57,30 @@ public final class MLflowPeer: Sendable {
             "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false",
             "PYTHONUNBUFFERED": "1",
         ].merging(environment) { _, new in new }
+        var command = [
+            mlflowCommand, "server",
+            "--backend-store-uri", "sqlite:///\(dir.appendingPathComponent("mlflow.db").path)",
+            "--artifacts-destination", dir.appendingPathComponent("artifacts").path,
+            "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
+        ]
+        if let parent { command = ["/bin/sh", "-c", supervisor, "mlflow-supervisor", String(parent), dir.path] + command }
         let peer = try await PeerProcess.start(
-            name: "mlflow", executable: mlflowCommand,
-            arguments: [
-                "server",
-                "--backend-store-uri", "sqlite:///\(dir.appendingPathComponent("mlflow.db").path)",
-                "--artifacts-destination", dir.appendingPathComponent("artifacts").path,
-                "--host", "127.0.0.1", "--port", "{port}", "--workers", "1",
-            ],
+            name: "mlflow", executable: command[0], arguments: Array(command.dropFirst()),
             environment: env, readyPath: "/health", workingDirectory: dir, logDirectory: dir, timeout: timeout)
         return MLflowPeer(peer: peer, dataDirectory: dir)
     }
+
+    /// The supervisor script: `$1` the watched PID, `$2` the data folder, the rest the server's command.
+    /// It leads the process group (PeerProcess makes every peer a group leader), so `kill -KILL 0`
+    /// reaches the server and its workers; the data folder is removed by a detached `rm` after that.
+    static let supervisor = """
+        parent=$1; dir=$2; shift 2
+        "$@" &
+        child=$!
+        while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1; done
+        setsid sh -c 'sleep 2; rm -rf "$0"' "$dir" </dev/null >/dev/null 2>&1 &
+        kill -KILL 0
+        """
 
     /// One REST call through curl (independent of the client under test): `method path` with a JSON
     /// `body`; returns the HTTP status and the answer's body.

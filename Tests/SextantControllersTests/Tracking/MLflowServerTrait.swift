@@ -2,16 +2,17 @@ import Foundation
 import Testing
 import TestSupport
 
-/// One real MLflow server for a whole suite: `@Suite(.mlflowServer)` starts it before the suite's
-/// first test and stops it (its process group) after the last; tests read it from `SuiteMLflow.peer()`.
+/// The real MLflow server of a suite: `@Suite(.mlflowServer)` gives it the test process's shared server
+/// (`SharedMLflowPeer`, started by the first suite that asks); tests read it from `SuiteMLflow.peer()`.
 struct SuiteMLflow: SuiteTrait, TestScoping {
     @TaskLocal static var current: MLflowPeer?
 
     let isRecursive = false
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
-        let peer = try await MLflowPeer.start()
-        defer { peer.stop() }
+        // The test process's one shared server (SharedMLflowPeer): started on first use, stopped by its
+        // supervisor when the test process exits. Tests use their own experiment and model names.
+        let peer = try await SharedMLflowPeer.peer()
         try await SuiteMLflow.$current.withValue(peer) { try await function() }
     }
 
