@@ -12,7 +12,9 @@ enum Samples {
     static let rollout = RolloutStatus(phase: "Progressing", trafficPercent: 10, step: 0, startedAt: "2026-11-26T00:00:00Z",
                                        analysis: [AnalysisSample(at: "2026-11-26T00:05:00Z", value: 0.001, passed: true)])
     static let serving = ServingSpec(image: "srv:1", command: ["serve"], args: ["--port"], replicas: 2, port: 8080, env: env, resources: resources,
-                                     canary: canary, gateway: gateway)
+                                     canary: canary, gateway: gateway,
+        autoscaling: ServingAutoscaling(minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercent: 70),
+        disruptionBudget: ServingDisruptionBudget(minAvailable: .count(1), maxUnavailable: .percent(50)), topologySpread: "zone")
 
     static let promotion = PromotionSpec(gates: [MetricGate(metric: "auc", min: 0.9, max: 1)], compareToProduction: ProductionComparison(metric: "auc", minImprovement: 0.005), requireApproval: true, requireCard: true)
 

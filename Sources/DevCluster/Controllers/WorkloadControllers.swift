@@ -60,10 +60,11 @@ public final class WorkloadControllers: Service {
         let kubelet = Kubelet(
             context: KubeletContext(store: store, executor: executor, files: files, options: options, logger: logger),
             registry: registry)
+        let proxies = ServiceProxies(logger: logger)
         let loops: [ControllerLoop] = [
             PodOwnerController.jobs(store: store, now: options.now, logger: logger).loop,
             PodOwnerController.deployments(store: store, now: options.now, logger: logger).loop,
-            ServiceController(store: store, executor: executor, logger: logger).loop,
+            ServiceController(store: store, executor: executor, logger: logger, proxies: proxies).loop,
             NamespaceController(store: store, logger: logger).loop,
         ]
         let collector = GarbageCollector(store: store, logger: logger)
@@ -77,6 +78,7 @@ public final class WorkloadControllers: Service {
                 }
             }
         }
+        await proxies.closeAll()
         logger.info("workload controllers stopped")
     }
 }

@@ -12,10 +12,11 @@ public enum BuiltinDefaults {
     static let services = GroupVersionResource(group: "", version: "v1", resource: "services")
     static let jobs = GroupVersionResource(group: "batch", version: "v1", resource: "jobs")
     static let deployments = GroupVersionResource(group: "apps", version: "v1", resource: "deployments")
+    static let horizontalPodAutoscalers = GroupVersionResource(group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers")
 
     /// Whether `resource` is one of the kinds defaulted here.
     public static func handles(_ resource: GroupVersionResource) -> Bool {
-        [pods, services, jobs, deployments].contains(resource)
+        [pods, services, jobs, deployments, horizontalPodAutoscalers].contains(resource)
     }
 
     /// Applies the defaults of `resource` to `object` (a no-op for other resources). Pure and
@@ -29,6 +30,7 @@ public enum BuiltinDefaults {
         case services: ServiceDefaults.apply(to: &object)
         case jobs: JobDefaults.apply(to: &object)
         case deployments: DeploymentDefaults.apply(to: &object)
+        case horizontalPodAutoscalers: AutoscalingDefaults.apply(to: &object)
         default: break
         }
     }

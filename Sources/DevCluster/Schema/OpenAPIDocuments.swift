@@ -15,6 +15,7 @@ enum OpenAPIDocuments {
         .merging(CoreSchemas.definitions) { a, _ in a }
         .merging(WorkloadSchemas.definitions) { a, _ in a }
         .merging(AdmissionSchemas.definitions) { a, _ in a }
+        .merging(AutoscalingSchemas.definitions) { a, _ in a }
 
     /// /openapi/v2 (Swagger 2.0) for built-ins and established CRDs (`crds` are CRD objects).
     static func v2(crds: [JSONValue]) -> JSONValue {

@@ -48,6 +48,8 @@ public struct PodSpec: Codable, Sendable, Hashable {
     public var affinity: JSONValue?
     public var imagePullSecrets: [JSONValue]?
     public var securityContext: JSONValue?
+    /// `TopologySpreadConstraint`s as JSON.
+    public var topologySpreadConstraints: [JSONValue]?
 
     public init(containers: [Container], restartPolicy: String? = nil, serviceAccountName: String? = nil) {
         self.containers = containers

@@ -213,11 +213,18 @@ public struct ServingSpec: Codable, Sendable, Hashable {
     public var canary: CanarySpec?
     /// Gateway API route of the model (canary traffic by backend weights).
     public var gateway: ServingGateway?
+    /// A HorizontalPodAutoscaler on the Deployment; `replicas` is then ignored (see ServingScaling.swift).
+    public var autoscaling: ServingAutoscaling?
+    /// A PodDisruptionBudget over the serving pods.
+    public var disruptionBudget: ServingDisruptionBudget?
+    /// `zone`: spread the serving pods over `topology.kubernetes.io/zone`.
+    public var topologySpread: String?
 
     /// A serving spec.
     public init(
         image: String, command: [String]? = nil, args: [String]? = nil, replicas: Int? = nil, port: Int? = nil,
-        env: [ContainerEnvVar]? = nil, resources: ComputeResources? = nil, canary: CanarySpec? = nil, gateway: ServingGateway? = nil
+        env: [ContainerEnvVar]? = nil, resources: ComputeResources? = nil, canary: CanarySpec? = nil, gateway: ServingGateway? = nil,
+        autoscaling: ServingAutoscaling? = nil, disruptionBudget: ServingDisruptionBudget? = nil, topologySpread: String? = nil
     ) {
         self.image = image
         self.command = command
@@ -228,6 +235,9 @@ public struct ServingSpec: Codable, Sendable, Hashable {
         self.resources = resources
         self.canary = canary
         self.gateway = gateway
+        self.autoscaling = autoscaling
+        self.disruptionBudget = disruptionBudget
+        self.topologySpread = topologySpread
     }
 }
 

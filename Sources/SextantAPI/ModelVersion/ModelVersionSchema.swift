@@ -78,12 +78,15 @@ extension ModelVersion {
             ("image", .string("Model server image; gets MODEL_URI, MODEL_NAME and MODEL_VERSION.").minLength(1)),
             ("command", .array("Entrypoint of the server container.", of: .string(""))),
             ("args", .array("Arguments of the server container.", of: .string(""))),
-            ("replicas", .int32("Number of server pods.").minimum(0).defaulted(1)),
+            ("replicas", .int32("Number of server pods (ignored while `autoscaling` is set).").minimum(0).defaulted(1)),
             ("port", .int32("Container port the server listens on.").minimum(1).maximum(65535).defaulted(8080)),
             ("env", .array("Extra environment variables.", of: ContainerEnvVar.schema)),
             ("resources", ComputeResources.schema),
             ("canary", canarySchema),
             ("gateway", gatewaySchema),
+            ("autoscaling", autoscalingSchema),
+            ("disruptionBudget", disruptionBudgetSchema),
+            ("topologySpread", topologySpreadSchema),
         ])
 
     /// The OpenAPI schema of `status`.

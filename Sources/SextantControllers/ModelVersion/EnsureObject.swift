@@ -7,9 +7,13 @@ import SextantAPI
 extension ModelVersionController {
     /// Creates `desired`, or merge-patches its labels, annotations, ownerReferences and spec when the
     /// spec hash annotation (or, with `compareOwners`, the owners) differ. Fields the server filled in
-    /// (a Service's clusterIP) are left alone. Returns the live object.
+    /// (a Service's clusterIP) are left alone. `updatePatch` adjusts the merge patch of an update
+    /// (fields written only at creation, explicit nulls for removed fields). Returns the live object.
     @discardableResult
-    static func ensure<R: Resource>(_ desired: R, api: Api<R>, cached: Store<R>?, compareOwners: Bool = false) async throws -> R {
+    static func ensure<R: Resource>(
+        _ desired: R, api: Api<R>, cached: Store<R>?, compareOwners: Bool = false,
+        updatePatch: (JSONValue) -> JSONValue = { $0 }
+    ) async throws -> R {
         let name = desired.name
         var existing = cached?.get(namespace: desired.namespace, name: name)
         if existing == nil {
@@ -48,6 +52,6 @@ extension ModelVersionController {
             }
             patch["spec"] = spec
         }
-        return try await api.patch(name, .merge(patch))
+        return try await api.patch(name, .merge(updatePatch(patch)))
     }
 }

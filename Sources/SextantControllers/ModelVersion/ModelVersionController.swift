@@ -21,6 +21,8 @@ public enum ModelVersionController {
         }
         .owns(Deployment.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .owns(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
+        .owns(HorizontalPodAutoscaler.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
+        .owns(PodDisruptionBudget.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .workers(1)
     }
 
@@ -64,10 +66,15 @@ public enum ModelVersionController {
             let heldForTraffic = !wanted && stable?.chosen.name == v.name
             var deployment: Deployment?
             if wanted || heldForTraffic || canary.isRolledBack(v.name), let serving = servingSpec {
-                let desired = canaryShaped(ServingResources.deployment(for: v, serving: serving), for: v, stage: outcome.stage,
+                let base = ServingResources.deployment(for: v, serving: serving)
+                let desired = canaryShaped(base, for: v, stage: outcome.stage,
                                            stable: stable, canary: canary, namespace: namespace, ctx: ctx)
-                deployment = try await ensure(desired, api: deployments, cached: ctx.cache(Deployment.self))
+                // A canary-shaped replica count is written; otherwise replicas belong to the HPA (if any).
+                let shaped = desired.spec?.replicas != base.spec?.replicas
+                deployment = try await ensure(desired, api: deployments, cached: ctx.cache(Deployment.self),
+                                              updatePatch: { shaped ? $0 : ServingScaling.deploymentUpdatePatch($0, serving: serving) })
                 _ = try await ensure(ServingResources.service(for: v, serving: serving), api: services, cached: ctx.cache(KubeService.self))
+                try await applyScaling(v, serving: wanted || heldForTraffic ? serving : nil, ctx: ctx)
                 if (!ServingResources.isAvailable(deployment) && wanted) || heldForTraffic { anyNotAvailable = true }
             } else {
                 unserved.append((v, outcome.stage))
@@ -185,6 +192,7 @@ public enum ModelVersionController {
 
     /// Deletes the version's Deployment and Service (when they are ours).
     static func removeServing(_ v: ModelVersion, stage: String, deployments: Api<Deployment>, services: Api<KubeService>, ctx: ReconcileContext<ModelVersion>) async throws {
+        try await applyScaling(v, serving: nil, ctx: ctx)
         if let d = ctx.cache(Deployment.self)?.get(namespace: v.namespace, name: v.name), d.metadata.controllerReference?.uid == v.uid {
             _ = try? await deployments.delete(v.name)
             await ctx.event(v, reason: "ServingRemoved", note: "deleted Deployment \(v.name): stage \(stage) is not served")

@@ -47,16 +47,18 @@ enum ServingResources {
         container.livenessProbe = ["tcpSocket": ["port": .int(Int64(port))], "initialDelaySeconds": 10, "periodSeconds": 10]
         let labels = labels(model: mv.spec.model, version: name)
         let sel = selector(model: mv.spec.model, version: name)
-        let template = KubeCore.PodTemplateSpec(
-            metadata: ObjectMeta(labels: labels),
-            spec: KubeCore.PodSpec(containers: [container]))
+        var podSpec = KubeCore.PodSpec(containers: [container])
+        podSpec.topologySpreadConstraints = ServingScaling.topologySpreadConstraints(model: mv.spec.model, version: name, serving: serving)
+        let template = KubeCore.PodTemplateSpec(metadata: ObjectMeta(labels: labels), spec: podSpec)
         var spec = KubeCore.DeploymentSpec(
-            replicas: Int32(serving.replicas ?? 1),
+            replicas: ServingScaling.ownsReplicas(serving) ? Int32(serving.replicas ?? 1) : nil,
             selector: ["matchLabels": JSONValue.object(sel.mapValues { .string($0) })],
             template: template)
         spec.revisionHistoryLimit = 3
         var meta = ObjectMeta(name: name, namespace: mv.namespace, labels: labels, ownerReferences: [mv.ownerReference()])
+        // With an HPA the hash leaves replicas out (the HPA changes them), and they are set only at creation.
         meta.annotations = [specHashAnnotation: hash(spec)]
+        spec.replicas = ServingScaling.initialReplicas(serving)
         return Deployment(metadata: meta, spec: spec)
     }
 

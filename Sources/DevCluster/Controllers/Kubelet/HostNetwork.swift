@@ -1,14 +1,42 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// Loopback TCP helpers for local-executor serving pods.
+/// Loopback TCP helpers for local-executor serving pods and Service listeners.
 enum HostNetwork {
-    /// A free TCP port on 127.0.0.1 (bound then released; the process binds it next).
+    /// Ports handed out by `freePort` and when. Between the hand-out and the process binding the
+    /// port, the kernel may return the same port for another `bind(0)`; a port handed out in the
+    /// last `reservation` is therefore not handed out again (a pod's server and a Service
+    /// listener would otherwise both try to own it).
+    private static let handedOut = Mutex<[Int: ContinuousClock.Instant]>([:])
+    static let reservation: Duration = .seconds(120)
+
+    /// A free TCP port on 127.0.0.1 (bound then released; the caller binds it next), not one
+    /// handed out in the last two minutes.
     static func freePort() -> Int? {
+        for _ in 0..<32 {
+            guard let port = anyFreePort() else { return nil }
+            if reserve(port) { return port }
+        }
+        return nil
+    }
+
+    /// Records `port` as handed out; false when it already was in the last `reservation`.
+    static func reserve(_ port: Int) -> Bool {
+        let now = ContinuousClock.now
+        return handedOut.withLock { ports -> Bool in
+            ports = ports.filter { now - $0.value < reservation }
+            guard ports[port] == nil else { return false }
+            ports[port] = now
+            return true
+        }
+    }
+
+    private static func anyFreePort() -> Int? {
         withSocket(port: 0) { fd, address in
             guard bind(fd, address, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 else { return nil }
             var bound = sockaddr_in()

@@ -115,7 +115,8 @@ struct PodRunner: Sendable {
 public enum WorkloadAnnotations {
     /// On pods of the local executor: the host TCP port passed as `PORT`.
     public static let hostPort = "dev.sextant.dev/host-port"
-    /// On Services with the local executor: `127.0.0.1:<port>` of a ready backing pod.
+    /// On Services with the local executor: `127.0.0.1:<port>` of the Service's host listener, which
+    /// spreads connections over the ready backing pods (set while at least one is ready).
     public static let hostEndpoint = "dev.sextant.dev/host-endpoint"
     /// On Jobs or pod templates: `{"exitCode":N,"seconds":S,"message":"..."}` for the simulate executor.
     public static let simulate = "dev.sextant.dev/simulate"

@@ -3,12 +3,15 @@ import KubeCore
 import Logging
 
 /// Keeps Services usable on one machine (the ClusterIP is allocated by the store at creation): maintains the
-/// Service's Endpoints (when the store serves them) and, with the local executor, annotates the
-/// Service with `dev.sextant.dev/host-endpoint: 127.0.0.1:<port>` of a ready backing pod.
+/// Service's Endpoints (when the store serves them) and, with the local executor, gives the Service
+/// a host listener (`ServiceProxies`) that relays each connection to one of its ready pods in turn,
+/// annotating the Service with `dev.sextant.dev/host-endpoint: 127.0.0.1:<listener port>` while at
+/// least one pod is ready. The backends follow pods becoming ready or unready.
 struct ServiceController: Sendable {
     let store: any ObjectStore
     let executor: WorkloadExecutor
     let logger: Logger
+    let proxies: ServiceProxies
 
     var loop: ControllerLoop {
         let store = store
@@ -47,16 +50,22 @@ struct ServiceController: Sendable {
             if await store.resources().contains(WorkloadResource.endpoints) {
                 _ = try? await store.delete(WorkloadResource.endpoints, namespace: key.namespace, name: key.name, options: DeleteOptions())
             }
+            await proxies.remove(key)
             return nil
         }
-        if service.isDeleting { return nil }
-        guard let selector = Self.selector(service) else { return nil }
+        guard !service.isDeleting, let selector = Self.selector(service) else {
+            await proxies.remove(key)
+            return nil
+        }
         let pods = try await store.list(WorkloadResource.pods, namespace: key.namespace, labelSelector: nil).items
             .filter { pod in !pod.isDeleting && selector.allSatisfy { pod.labels[$0.key] == $0.value } }
             .sorted { ($0.name ?? "") < ($1.name ?? "") }
         let ready = pods.filter { PodPhase.of($0) == PodPhase.running && $0.hasTrueCondition("Ready") }
         if executor == .local {
-            let endpoint = ready.compactMap { $0.annotations[WorkloadAnnotations.hostPort] }.first.map { "127.0.0.1:\($0)" }
+            let backends = ready.compactMap { $0.annotations[WorkloadAnnotations.hostPort].flatMap(Int.init) }
+            let previous = service.annotations[WorkloadAnnotations.hostEndpoint].flatMap { $0.split(separator: ":").last.flatMap { Int($0) } }
+            let port = try await proxies.route(key, backends: backends, preferredPort: previous)
+            let endpoint = backends.isEmpty ? nil : "127.0.0.1:\(port)"
             if service.annotations[WorkloadAnnotations.hostEndpoint] != endpoint {
                 var updated = service
                 updated[path: ["metadata", "annotations", WorkloadAnnotations.hostEndpoint]] = endpoint.map { .string($0) }

@@ -31,6 +31,7 @@ struct OpenAPIKind: Sendable {
         .init(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRole", plural: "clusterroles", namespaced: false, definition: "io.k8s.api.rbac.v1.ClusterRole"),
         .init(group: "rbac.authorization.k8s.io", version: "v1", kind: "ClusterRoleBinding", plural: "clusterrolebindings", namespaced: false, definition: "io.k8s.api.rbac.v1.ClusterRoleBinding"),
         .init(group: "policy", version: "v1", kind: "PodDisruptionBudget", plural: "poddisruptionbudgets", namespaced: true, definition: "io.k8s.api.policy.v1.PodDisruptionBudget"),
+        .init(group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true, definition: AutoscalingSchemas.hpaDefinition),
         .init(group: "networking.k8s.io", version: "v1", kind: "NetworkPolicy", plural: "networkpolicies", namespaced: true, definition: "io.k8s.api.networking.v1.NetworkPolicy"),
         .init(group: "admissionregistration.k8s.io", version: "v1", kind: "ValidatingAdmissionPolicy", plural: "validatingadmissionpolicies", namespaced: false,
               definition: AdmissionSchemas.policy),

@@ -92,6 +92,10 @@ enum BuiltinColumns {
                     column("Selector", priority: 1, "Route service traffic to pods with label keys and values matching this selector.") { o, _ in
                         .string(selectorString(o[path: ["spec", "selector"]]))
                     }]
+        case "horizontalpodautoscalers":
+            return PolicyColumns.horizontalPodAutoscaler
+        case "poddisruptionbudgets":
+            return PolicyColumns.podDisruptionBudget
         case "namespaces":
             return [name, column("Status", "The status of the namespace") { o, _ in .string(str(o, "status", "phase") ?? "Active") }, age]
         case "configmaps":

@@ -17,6 +17,7 @@ enum BuiltinFieldCheck {
         "rolebindings.rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.RoleBinding",
         "clusterrolebindings.rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.ClusterRoleBinding",
         "poddisruptionbudgets.policy": "io.k8s.api.policy.v1.PodDisruptionBudget",
+        "horizontalpodautoscalers.autoscaling": AutoscalingSchemas.hpaDefinition,
     ]
 
     /// The resolved schema of each checked kind (computed once).

@@ -20,6 +20,10 @@ enum BuiltinValidation {
             return AdmissionPolicyValidation.policy(object)
         case ("admissionregistration.k8s.io", "validatingadmissionpolicybindings"):
             return AdmissionPolicyValidation.binding(object)
+        case ("autoscaling", "horizontalpodautoscalers"):
+            return PolicyValidation.horizontalPodAutoscaler(object)
+        case ("policy", "poddisruptionbudgets"):
+            return PolicyValidation.podDisruptionBudget(object)
         default:
             return []
         }
