@@ -59,13 +59,13 @@ struct CELCostTests {
     func estimatedRuleCost() throws {
         let rule: JSONValue = ["rule": "self.all(x, x.matches('^[a-z]+(-[a-z]+)*$'))"]
         let unbounded: JSONValue = ["type": "object", "properties": ["names": ["type": "array", "items": ["type": "string"], "x-kubernetes-validations": [rule]]]]
-        let causes = CELValidation.checkRules(in: unbounded, fieldPath: root)
+        let causes = CELCostEstimator.check(unbounded, fieldPath: root)
         #expect(causes.first?.field == "\(root).properties[names].x-kubernetes-validations[0].rule")
         #expect(causes.first?.reason == "FieldValueForbidden")
         #expect(causes.first?.message == "Forbidden: estimated rule cost exceeds budget by factor of more than 100x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)")
         let bounded: JSONValue = ["type": "object", "properties": ["names": ["type": "array", "maxItems": 64, "items": ["type": "string", "maxLength": 253],
                                                                              "x-kubernetes-validations": [rule]]]]
-        #expect(CELValidation.checkRules(in: bounded, fieldPath: root).isEmpty)
+        #expect(CELCostEstimator.check(bounded, fieldPath: root).isEmpty)
     }
 
     @Test("a rule inside a list runs once per element: its estimate is multiplied by the enclosing maxItems")
@@ -76,8 +76,8 @@ struct CELCostTests {
         let many: JSONValue = ["type": "array", "maxItems": 100_000, "items": item]
         let one = CELCostEstimator.estimate(try CELParser.parse("self.name.matches('^(a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p)+$')"), selfSchema: item)
         #expect(one > 1000 && one < 10_000_000, "\(one)")
-        #expect(CELValidation.checkRules(in: ["type": "object", "properties": ["l": few]], fieldPath: root).isEmpty)
-        let refused = CELValidation.checkRules(in: ["type": "object", "properties": ["l": many]], fieldPath: root)
+        #expect(CELCostEstimator.check(["type": "object", "properties": ["l": few]], fieldPath: root).isEmpty)
+        let refused = CELCostEstimator.check(["type": "object", "properties": ["l": many]], fieldPath: root)
         #expect(refused.first?.field == "\(root).properties[l].items.x-kubernetes-validations[0].rule", "\(refused)")
     }
 
@@ -88,7 +88,7 @@ struct CELCostTests {
             properties["f\(i)"] = ["type": "array", "maxItems": 5000, "items": ["type": "string", "maxLength": 1000],
                                    "x-kubernetes-validations": [["rule": "self.all(x, x.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))"]]]
         }
-        let causes = CELValidation.checkRules(in: ["type": "object", "properties": .object(properties)], fieldPath: root)
+        let causes = CELCostEstimator.check(["type": "object", "properties": .object(properties)], fieldPath: root)
         #expect(causes.last?.field == root, "\(causes)")
         #expect(causes.last?.message?.hasPrefix("Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of") == true)
         #expect(causes.filter { $0.message == "Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema" }.count == 4)
@@ -104,9 +104,8 @@ struct CELCostTests {
 
 @Suite("CEL cost estimate of real CRDs")
 struct CELRealCRDCostTests {
-    /// Every CRD the project ships and every third-party CRD in Tests/harness/crds compiles and
-    /// stays within the estimated cost limits (as they do on a real server).
-    @Test("the project's CRDs and the harness's third-party CRDs pass checkRules (compile and cost)")
+    /// Every CRD the project ships and every third-party CRD in Tests/harness/crds compiles.
+    @Test("the project's CRDs and the harness's third-party CRDs compile (checkRules finds nothing)")
     func realCRDsFit() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("crds").path).map { "crds/\($0)" }
