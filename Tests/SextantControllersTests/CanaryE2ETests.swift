@@ -50,11 +50,14 @@ private func analysis(_ prom: PrometheusPeer) -> String {
     "{prometheus: {url: \"\(prom.url)\", query: 'canary_errors{model=\"{{model}}\",model_version=\"{{version}}\",ns=\"{{namespace}}\"}'}, maxValue: 0.1}"
 }
 
-/// A minimal HTTPRoute CRD (gateway.networking.k8s.io/v1), used when the Gateway API bundle is not in the tree.
+/// A minimal HTTPRoute CRD (gateway.networking.k8s.io/v1), used when this server cannot install the Gateway API bundle.
 private let minimalHTTPRouteCRD = """
     apiVersion: apiextensions.k8s.io/v1
     kind: CustomResourceDefinition
-    metadata: {name: httproutes.gateway.networking.k8s.io}
+    metadata:
+      name: httproutes.gateway.networking.k8s.io
+      # What the bundle's safe-upgrades ValidatingAdmissionPolicy asks of a Gateway API CRD.
+      annotations: {gateway.networking.k8s.io/bundle-version: v1.6.1, gateway.networking.k8s.io/channel: standard}
     spec:
       group: gateway.networking.k8s.io
       names: {kind: HTTPRoute, listKind: HTTPRouteList, plural: httproutes, singular: httproute}
