@@ -81,11 +81,28 @@ run_shard() {
     local name="$1"; shift
     local status
     set +e
-    "$bundle" --testing-library swift-testing --no-parallel "$@" 2>&1 | sed -u "s/^/[$name] /"
+    "$bundle" --testing-library swift-testing --no-parallel "$@" 2>&1 | sed -u "s/^/[$name] /" \
+        | tee "$shard_logs/$name.log"
     status=${PIPESTATUS[0]}
     set -e
     echo "test.sh: shard $name exited $status" >&2
+    [ "$status" -eq 0 ] || : > "$shard_logs/$name.log.failed"
     return "$status"
+}
+
+shard_logs=.sextant/test-logs
+rm -rf "$shard_logs"; mkdir -p "$shard_logs"
+
+# What failed, repeated at the very end: CI logs are often read from their tail only. A shard that
+# failed without a ✘ line (a crash, a timeout) shows its last lines instead.
+summarize_failures() {
+    local log failed
+    for log in "$shard_logs"/*.log; do
+        [ -e "$log.failed" ] || continue
+        failed="$(grep -h -A3 '✘' "$log" | grep -v '^--$' || true)"
+        echo "test.sh: shard $(basename "$log" .log) failed (whole log: $log):" >&2
+        if [ -n "$failed" ]; then echo "$failed" | tail -n 80 >&2; else tail -n 40 "$log" >&2; fi
+    done
 }
 
 start=$SECONDS
@@ -97,5 +114,6 @@ status=0
 wait "$controllers" || status=1
 wait "$platform" || status=1
 run_shard serial --filter "$serial" || status=1
+summarize_failures
 echo "test.sh: tests took $((SECONDS - start)) s; $([ $status -eq 0 ] && echo 'every shard passed' || echo 'a shard FAILED: search the output for ✘')" >&2
 exit "$status"
