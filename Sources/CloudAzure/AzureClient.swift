@@ -36,12 +36,12 @@ public struct AzureClient: Sendable {
 
     /// A client over the process environment and AsyncHTTPClient.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .cloud,
-                logger: Logger, retry: AzureRetryPolicy = .standard) {
+                logger: Logger, retry: AzureRetryPolicy = .azure) {
         self.init(environment: environment, transport: AzureAsyncHTTPClientTransport(client: httpClient), logger: logger, retry: retry)
     }
 
     /// A client with its own transport, clock and sleep (tests).
-    public init(environment: [String: String], transport: any AzureHTTPTransport, logger: Logger, retry: AzureRetryPolicy = .standard,
+    public init(environment: [String: String], transport: any AzureHTTPTransport, logger: Logger, retry: AzureRetryPolicy = .azure,
                 refreshMargin: TimeInterval = 300, now: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         endpoints = AzureEndpoints(environment: environment)

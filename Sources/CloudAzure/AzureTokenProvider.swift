@@ -58,7 +58,7 @@ public actor AzureTokenProvider {
     }
 
     /// A provider with its own transport, retry policy, clock and sleep (tests).
-    public init(environment: [String: String], transport: any AzureHTTPTransport, logger: Logger, retry: AzureRetryPolicy = .standard,
+    public init(environment: [String: String], transport: any AzureHTTPTransport, logger: Logger, retry: AzureRetryPolicy = .azure,
                 refreshMargin: TimeInterval = 300, now: @escaping @Sendable () -> Date = { Date() },
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.environment = environment

@@ -74,7 +74,7 @@ public struct GCPClient: Sendable {
                 }
                 error = GCPError(status: parsed.status, message: GCPRedaction.scrub(parsed.message, extra: [token.token]),
                                  httpStatus: parsed.httpStatus, kind: parsed.kind)
-                if let seconds = response.header("retry-after").flatMap(Int.init) { retryAfter = .seconds(seconds) }
+                retryAfter = GCPRetryPolicy.retryAfter(response)
             } catch let cancel as CancellationError {
                 throw cancel
             } catch let failure {

@@ -54,7 +54,7 @@ import Testing
         let date = AzureHTTPResponse(status: 503, headers: ["Retry-After": "Fri, 15 Jan 2027 08:00:10 GMT"])
         let eightOClock = try #require(ISO8601DateFormatter().date(from: "2027-01-15T08:00:00Z"))
         #expect(AzureRetryPolicy.retryAfter(date, now: eightOClock) == .seconds(10))
-        #expect(AzureRetryPolicy.standard.delay(attempt: 0, response: AzureHTTPResponse(status: 429, headers: ["Retry-After": "600"]), now: now) == .seconds(60))
-        #expect(AzureRetryPolicy.standard.delay(attempt: 2, response: nil, fraction: 1) == .milliseconds(800))
+        #expect(AzureRetryPolicy.azure.delay(attempt: 0, response: AzureHTTPResponse(status: 429, headers: ["Retry-After": "600"]), now: now) == .seconds(60))
+        #expect(AzureRetryPolicy.azure.delay(attempt: 2, response: nil, fraction: 1) == .milliseconds(800))
     }
 }
