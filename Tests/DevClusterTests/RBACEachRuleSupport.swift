@@ -18,6 +18,9 @@ enum RBACRuleNeeds {
         var apiGroup: String
         var resource: String
 
+        /// "verb group/resource" (core for the empty group).
+        var unit: String { "\(verb) \(apiGroup.isEmpty ? "core" : apiGroup)/\(resource)" }
+
         var description: String {
             let role = roleNamespace.isEmpty ? "\(roleKind) \(roleName)" : "\(roleKind) \(roleNamespace)/\(roleName)"
             return "\(role) rules[\(rule)]: \(verb) \(apiGroup.isEmpty ? "core" : apiGroup)/\(resource)"
@@ -76,6 +79,58 @@ enum RBACRuleNeeds {
             }
             let request = Request(attributes: attributes)
             if seen.insert(request).inserted { out.append(request) }
+        }
+        return out
+    }
+
+    /// The checks kube-apiserver's OwnerReferencesPermissionEnforcement admission plugin makes for
+    /// the objects `user` created (`created`: "group/resource/namespace/name" of its create requests
+    /// in the audit log) that carry an ownerReference with `blockOwnerDeletion: true` (`objects`:
+    /// the live objects, e.g. a `kubectl get -A -o json` list): `update` on the owner's
+    /// `finalizers` subresource, by name, in the child's namespace (gc_admission.go,
+    /// ownerRefToDeleteAttributeRecords). `sextant dev` does not run that plugin, so these checks
+    /// are not in its audit log; `resources` maps an owner's kind to its resource (a kind missing
+    /// there is returned in `unmapped`).
+    static func ownerFinalizerChecks(objects: [JSONValue], created: Set<String>, resources: [String: String]) -> (checks: [Request], unmapped: [String]) {
+        var out: [Request] = []
+        var seen = Set<Request>()
+        var unmapped: [String] = []
+        for object in objects {
+            let apiVersion = object["apiVersion"]?.stringValue ?? ""
+            let group = apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+            let namespace = object[path: ["metadata", "namespace"]]?.stringValue ?? ""
+            let kind = object["kind"]?.stringValue ?? ""
+            guard let resource = resources[kind],
+                  created.contains("\(group)/\(resource)/\(namespace)/\(object.name ?? "")") else { continue }
+            for ref in object[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] where ref["blockOwnerDeletion"]?.boolValue == true {
+                let ownerKind = ref["kind"]?.stringValue ?? ""
+                guard let ownerResource = resources[ownerKind] else {
+                    unmapped.append(ownerKind)
+                    continue
+                }
+                let ownerVersion = ref["apiVersion"]?.stringValue ?? ""
+                let ownerGroup = ownerVersion.contains("/") ? String(ownerVersion.split(separator: "/")[0]) : ""
+                let path = "/apis/\(ownerVersion)/namespaces/\(namespace)/\(ownerResource)/\(ref["name"]?.stringValue ?? "")/finalizers"
+                let request = Request(attributes: AuthorizationAttributes(
+                    verb: "update", isResourceRequest: true, apiGroup: ownerGroup,
+                    apiVersion: String(ownerVersion.split(separator: "/").last ?? ""), namespace: namespace,
+                    resource: ownerResource, subresource: "finalizers", name: ref["name"]?.stringValue ?? "", path: path))
+                if seen.insert(request).inserted { out.append(request) }
+            }
+        }
+        return (out, unmapped)
+    }
+
+    /// "group/resource/namespace/name" of every object `user` created (audit create events).
+    static func createdObjects(auditLog text: String, user: String, userAgentPrefix: String) throws -> Set<String> {
+        var out = Set<String>()
+        for line in text.split(separator: "\n") where !line.isEmpty {
+            let event = try JSONValue.parse(String(line))
+            guard event[path: ["user", "username"]]?.stringValue == user, event["verb"]?.stringValue == "create",
+                  event["userAgent"]?.stringValue?.hasPrefix(userAgentPrefix) == true,
+                  let code = event[path: ["responseStatus", "code"]]?.intValue, (200..<300).contains(code),
+                  let ref = event["objectRef"], (ref["subresource"]?.stringValue ?? "").isEmpty else { continue }
+            out.insert("\(ref["apiGroup"]?.stringValue ?? "")/\(ref["resource"]?.stringValue ?? "")/\(ref["namespace"]?.stringValue ?? "")/\(ref["name"]?.stringValue ?? "")")
         }
         return out
     }

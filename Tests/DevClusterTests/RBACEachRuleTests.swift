@@ -98,4 +98,30 @@ struct RBACEachRuleTests {
         #expect(RBACRuleNeeds.allowed(create, user: Self.user, chart: chart))
         #expect(!RBACRuleNeeds.allowed(create, user: Self.user, chart: reduced))
     }
+
+    @Test("a child the controller created with a blocking owner reference needs update on the owner's finalizers; others need nothing")
+    func ownerReferenceChecks() throws {
+        func job(_ name: String, block: Bool, ownerKind: String = "MLPipeline") -> JSONValue {
+            ["apiVersion": "batch/v1", "kind": "Job", "metadata": [
+                "name": .string(name), "namespace": "ml",
+                "ownerReferences": [["apiVersion": "ml.sextant.dev/v1alpha1", "kind": .string(ownerKind), "name": "run", "uid": "u",
+                                     "controller": true, "blockOwnerDeletion": .bool(block)]],
+            ]]
+        }
+        let audit = [
+            #"{"verb":"create","userAgent":"sextant-controller/1","user":{"username":"\#(Self.user.name)"},"objectRef":{"apiGroup":"batch","resource":"jobs","namespace":"ml","name":"a"},"responseStatus":{"code":201}}"#,
+            #"{"verb":"create","userAgent":"sextant-controller/1","user":{"username":"\#(Self.user.name)"},"objectRef":{"apiGroup":"batch","resource":"jobs","namespace":"ml","name":"b"},"responseStatus":{"code":201}}"#,
+            #"{"verb":"create","userAgent":"sextant-controller/1","user":{"username":"\#(Self.user.name)"},"objectRef":{"apiGroup":"batch","resource":"jobs","namespace":"ml","name":"c"},"responseStatus":{"code":403}}"#,
+            #"{"verb":"create","userAgent":"kubectl/1","user":{"username":"admin"},"objectRef":{"apiGroup":"batch","resource":"jobs","namespace":"ml","name":"d"},"responseStatus":{"code":201}}"#,
+        ].joined(separator: "\n")
+        let created = try RBACRuleNeeds.createdObjects(auditLog: audit, user: Self.user.name, userAgentPrefix: "sextant-controller/")
+        #expect(created == ["batch/jobs/ml/a", "batch/jobs/ml/b"])
+        let resources = ["Job": "jobs", "MLPipeline": "mlpipelines"]
+        let result = RBACRuleNeeds.ownerFinalizerChecks(
+            objects: [job("a", block: true), job("b", block: false), job("c", block: true), job("d", block: true)], created: created, resources: resources)
+        #expect(result.checks.map(\.description) == ["update ml.sextant.dev/mlpipelines/finalizers in ml"])
+        #expect(result.checks.first?.attributes.name == "run")
+        #expect(result.unmapped.isEmpty)
+        #expect(RBACRuleNeeds.ownerFinalizerChecks(objects: [job("a", block: true, ownerKind: "Other")], created: created, resources: resources).unmapped == ["Other"])
+    }
 }
