@@ -85,13 +85,48 @@ struct CELCostTests {
     func totalLimit() throws {
         var properties: [String: JSONValue] = [:]
         for i in 0..<30 {
-            properties["f\(i)"] = ["type": "array", "maxItems": 5000, "items": ["type": "string", "maxLength": 1000],
+            properties["f\(i)"] = ["type": "array", "maxItems": 5000, "items": ["type": "string", "maxLength": 250],
                                    "x-kubernetes-validations": [["rule": "self.all(x, x.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'))"]]]
         }
         let causes = CELCostEstimator.check(["type": "object", "properties": .object(properties)], fieldPath: root)
         #expect(causes.last?.field == root, "\(causes)")
-        #expect(causes.last?.message?.hasPrefix("Forbidden: x-kubernetes-validations estimated rule cost total for entire OpenAPIv3 schema exceeds budget by factor of") == true)
-        #expect(causes.filter { $0.message == "Forbidden: contributed to estimated rule cost total exceeding cost limit for entire OpenAPIv3 schema" }.count == 4)
+        #expect(causes.last?.message?.hasPrefix("Forbidden: x-kubernetes-validations estimated rule & messageExpression cost total for entire OpenAPIv3 schema exceeds budget by factor of") == true)
+        #expect(causes.filter { $0.message == "Forbidden: contributed to estimated rule & messageExpression cost total exceeding cost limit for entire OpenAPIv3 schema" }.count == 4)
+    }
+
+    @Test("a nested all() over unbounded lists of unbounded strings is refused; the limit is inclusive, one element more is refused")
+    func nestedAndBoundary() throws {
+        let nested: JSONValue = ["type": "object",
+                                 "properties": ["a": ["type": "array", "items": ["type": "string"]], "b": ["type": "array", "items": ["type": "string"]]],
+                                 "x-kubernetes-validations": [["rule": "self.a.all(x, self.b.all(y, x != y))"]]]
+        let refused = CELCostEstimator.check(nested, fieldPath: root)
+        #expect(refused.first?.field == "\(root).x-kubernetes-validations[0].rule")
+        #expect(refused.first?.message?.hasPrefix("Forbidden: estimated rule cost exceeds budget by factor of more than 100x") == true)
+        // self.l (2) + all's accumulator and result (1) + n × (loop condition and step 3 + x.size() < 10: 3) = 3 + 6n.
+        func list(_ n: Int) -> JSONValue {
+            ["type": "object", "properties": ["l": ["type": "array", "maxItems": .int(Int64(n)), "items": ["type": "string"]]],
+             "x-kubernetes-validations": [["rule": "self.l.all(x, x.size() < 10)"]]]
+        }
+        #expect(CELCostEstimator.estimate(try CELParser.parse("self.l.all(x, x.size() < 10)"), selfSchema: list(7)) == 45)
+        #expect(CELCostEstimator.check(list(1_666_666), fieldPath: root).isEmpty)  // 9,999,999
+        #expect(CELCostEstimator.check(list(1_666_667), fieldPath: root).count == 1)  // 10,000,005
+        let over = CELCostEstimator.check(list(1_700_000), fieldPath: root)  // 10,200,003
+        #expect(over.map(\.message) == ["Forbidden: estimated rule cost exceeds budget by factor of 1.020000x (try simplifying the rule, or adding maxItems, maxProperties, and maxLength where arrays, maps, and strings are declared)"])
+    }
+
+    @Test("under an unbounded list a rule runs at most 3 MiB / (its node's minimum size + 1) times, not a product per level")
+    func unboundedCardinality() throws {
+        // Objects with a required 4-character string: minimum size 2 + 4 + 2 + 4 = 12 bytes, so 241,979 places.
+        let item: JSONValue = ["type": "object", "required": ["name"], "properties": ["name": ["type": "string", "maxLength": 4]],
+                               "x-kubernetes-validations": [["rule": "self.name != 'x'"]]]
+        let nested: JSONValue = ["type": "object", "properties": ["outer": ["type": "array", "items": ["type": "array", "items": item]]]]
+        #expect(CELCostEstimator.minSize(item) == 12)
+        #expect(CELCostEstimator.check(nested, fieldPath: root).isEmpty)
+        // A regex over an unbounded string at that cardinality is over the limit.
+        let costly: JSONValue = ["type": "object", "required": ["name"], "properties": ["name": ["type": "string"]],
+                                 "x-kubernetes-validations": [["rule": "self.name.matches('^[a-z]+$')"]]]
+        let refused = CELCostEstimator.check(["type": "object", "properties": ["outer": ["type": "array", "items": ["type": "array", "items": costly]]]], fieldPath: root)
+        #expect(refused.first?.field == "\(root).properties[outer].items.items.x-kubernetes-validations[0].rule", "\(refused)")
     }
 
     @Test("the apiserver's factor wording: 6 decimals under 1.5x, one decimal up to 100x, then 'more than 100x'")

@@ -4,48 +4,6 @@ import KubeCore
 /// whose estimated cost is over the apiserver's limits, is rejected, never silently passed) and
 /// evaluated on create and update. The supported language is documented in docs/cel-subset.md.
 enum CELValidation {
-    /// Compiles every x-kubernetes-validations rule in a schema; causes for rules outside the
-    /// supported subset (the CRD is rejected with 422: we never treat an unsupported rule as passing).
-    static func checkRules(in schema: JSONValue, fieldPath: String) -> [StatusCause] {
-        var causes: [StatusCause] = []
-        checkNode(schema, path: fieldPath, causes: &causes)
-        // CELCostEstimator.check is not applied here: its cost units overestimate cel-go's (it
-        // refuses the Gateway API's and this project's own CRDs, which a real server accepts).
-        return causes
-    }
-
-    private static func checkNode(_ schema: JSONValue, path: String, causes: inout [StatusCause]) {
-        guard case .object(let s) = schema else { return }
-        for (i, rule) in (s["x-kubernetes-validations"]?.arrayValue ?? []).enumerated() {
-            let rulePath = FieldPath.index(FieldPath.child(path, "x-kubernetes-validations"), i)
-            guard let source = rule["rule"]?.stringValue, !source.isEmpty else {
-                causes.append(FieldError.required(FieldPath.child(rulePath, "rule"), ""))
-                continue
-            }
-            if case .failure(let error) = CELProgramCache.shared.program(source) {
-                causes.append(FieldError.invalid(FieldPath.child(rulePath, "rule"), .string(source), "compilation failed: \(error.message)"))
-            }
-            if let messageExpression = rule["messageExpression"]?.stringValue,
-               case .failure(let error) = CELProgramCache.shared.program(messageExpression) {
-                causes.append(FieldError.invalid(FieldPath.child(rulePath, "messageExpression"), .string(messageExpression), "compilation failed: \(error.message)"))
-            }
-            if let reason = rule["reason"]?.stringValue,
-               !["FieldValueInvalid", "FieldValueForbidden", "FieldValueRequired", "FieldValueDuplicate"].contains(reason) {
-                causes.append(FieldError.notSupported(FieldPath.child(rulePath, "reason"), .string(reason),
-                                                      ["FieldValueDuplicate", "FieldValueForbidden", "FieldValueInvalid", "FieldValueRequired"]))
-            }
-        }
-        for key in (s["properties"]?.objectValue ?? [:]).keys.sorted() {
-            if let sub = s["properties"]?[key] {
-                checkNode(sub, path: FieldPath.key(FieldPath.child(path, "properties"), key), causes: &causes)
-            }
-        }
-        if let items = s["items"] { checkNode(items, path: FieldPath.child(path, "items"), causes: &causes) }
-        if let additional = s["additionalProperties"], additional.objectValue != nil {
-            checkNode(additional, path: FieldPath.child(path, "additionalProperties"), causes: &causes)
-        }
-    }
-
     /// The rules' causes after the schema's, as the apiextensions-apiserver orders them: a schema
     /// with rules is not evaluated when the schema errors include a blocking one (NotSupported,
     /// Required, TooLong, TooMany, TypeInvalid); that is reported instead.
@@ -131,11 +89,12 @@ enum CELValidation {
             }
             let optionalOldSelf = rule["optionalOldSelf"]?.boolValue == true
             if expr.usesOldSelf, old == nil, !optionalOldSelf { return nil }
-            var variables: [String: CELValue] = ["self": CELValue(json: value)]
+            let node = JSONValue.object(schema)
+            var variables: [String: CELValue] = ["self": CELValue(json: value, schema: node)]
             if optionalOldSelf {
-                variables["oldSelf"] = .optional(old.map(CELValue.init(json:)))
+                variables["oldSelf"] = .optional(old.map { CELValue(json: $0, schema: node) })
             } else if let old {
-                variables["oldSelf"] = CELValue(json: old)
+                variables["oldSelf"] = CELValue(json: old, schema: node)
             }
             let meter = CELCostMeter(limit: min(CELCostMeter.perCallLimit, remaining))
             let evaluator = CELEvaluator(variables: variables, meter: meter)

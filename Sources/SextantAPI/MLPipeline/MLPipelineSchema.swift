@@ -4,7 +4,9 @@ extension MLPipeline {
     /// CEL rules of `spec` (the dev server supports exactly these shapes).
     static let specRules: [ValidationRule] = [
         ValidationRule(
-            "self.steps.all(s, !has(s.dependsOn) || s.dependsOn.all(d, self.steps.exists(t, t.name == d)))",
+            // The step names are bound once: the apiserver's static cost estimate of the direct form
+            // (steps × dependsOn × steps name comparisons) is over its per-rule limit.
+            "cel.bind(names, self.steps.map(t, t.name), self.steps.all(s, !has(s.dependsOn) || s.dependsOn.all(d, d in names)))",
             message: "every dependsOn entry must name a step of this pipeline"),
         ValidationRule(
             immutableSpecRule,
@@ -77,7 +79,7 @@ extension PipelineStep {
         required: ["name"],
         [
             ("name", .string("Step name, unique in the pipeline (DNS-1123 label).").dns1123Label()),
-            ("dependsOn", .array("Steps that must succeed before this one starts. If one fails, this step is `Skipped`.", of: .string(""))),
+            ("dependsOn", .array("Steps that must succeed before this one starts. If one fails, this step is `Skipped`.", of: .string("")).maxItems(200)),
             ("container", ContainerStep.schema),
             ("sagemaker", SageMakerStep.schema),
             ("awsBatch", AWSBatchStep.schema),

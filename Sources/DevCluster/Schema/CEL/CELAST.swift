@@ -38,6 +38,17 @@ indirect enum CELExpr: Sendable {
     case conditional(CELExpr, CELExpr, CELExpr)
     /// `range.macro(variable[, variable2], [filter,] body)`.
     case comprehension(CELMacro, range: CELExpr, variable: String, variable2: String?, filter: CELExpr?, body: CELExpr)
+    /// `cel.bind(variable, value, body)`: `body` with `variable` bound to `value`.
+    case bind(String, CELExpr, CELExpr)
+    /// A sub-expression with the source offset (in Unicode scalars) of its operator, identifier,
+    /// `.` or `(`: where cel-go reports a type-check error about it.
+    case at(Int, CELExpr)
+
+    /// The expression without its position wrapper.
+    var unlocated: CELExpr {
+        if case .at(_, let inner) = self { return inner.unlocated }
+        return self
+    }
 
     /// Whether the expression mentions `oldSelf` (a transition rule).
     var usesOldSelf: Bool { mentions("oldSelf") }
@@ -47,7 +58,8 @@ indirect enum CELExpr: Sendable {
         switch self {
         case .literal: return false
         case .ident(let n): return n == name
-        case .select(let e, _), .optSelect(let e, _), .has(let e, _), .unary(_, let e), .optionalEntry(let e): return e.mentions(name)
+        case .select(let e, _), .optSelect(let e, _), .has(let e, _), .unary(_, let e), .optionalEntry(let e), .at(_, let e): return e.mentions(name)
+        case .bind(let v, let value, let body): return value.mentions(name) || (v != name && body.mentions(name))
         case .index(let a, let b), .optIndex(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):
             return a.mentions(name) || b.mentions(name)
         case .call(let t, _, let args): return (t?.mentions(name) ?? false) || args.contains { $0.mentions(name) }

@@ -65,7 +65,7 @@ enum CELCost {
             return 1 + (first * stringTraversal).rounded(.up) * max(1, (length * regexLength).rounded(.up))
         case "contains", "startsWith", "endsWith", "indexOf", "lastIndexOf", "lowerAscii", "upperAscii", "trim", "replace",
              "split", "substring", "charAt", "join", "format", "reverse", "url", "isURL", "quantity", "isQuantity", "ip", "cidr",
-             "isIP", "isCIDR", "ip.isCanonical", "duration", "timestamp", "string", "validate", "strings.quote":
+             "isIP", "isCIDR", "ip.isCanonical", "validate", "strings.quote":
             return traversal(sizes.max() ?? 0)
         case "isSorted", "sum", "min", "max", "distinct", "flatten", "slice", "sort":
             return 1 + first

@@ -124,6 +124,12 @@ struct CELEvaluator {
         case .comprehension(let macro, let range, let variable, let variable2, let filter, let body):
             let r = try eval(range)
             return try CELComprehension(evaluator: self).run(macro, r, variable, variable2, filter, body)
+        case .bind(let variable, let value, let body):
+            var scoped = self
+            scoped.variables[variable] = try eval(value)
+            return try scoped.eval(body)
+        case .at(_, let inner):
+            return try eval(inner)
         }
     }
 

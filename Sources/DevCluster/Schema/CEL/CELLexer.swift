@@ -19,11 +19,18 @@ struct CELLexer {
     }
 
     static func tokenize(_ source: String) throws(CELError) -> [CELToken] {
+        try tokenizeWithOffsets(source).map(\.token)
+    }
+
+    /// The tokens with the offset (in Unicode scalars) where each starts, for error positions.
+    static func tokenizeWithOffsets(_ source: String) throws(CELError) -> [(token: CELToken, offset: Int)] {
         var lexer = CELLexer(source)
-        var tokens: [CELToken] = []
+        var tokens: [(token: CELToken, offset: Int)] = []
         while true {
+            lexer.skipSpaceAndComments()
+            let offset = lexer.pos
             let t = try lexer.next()
-            tokens.append(t)
+            tokens.append((t, offset))
             if t == .end { return tokens }
         }
     }
@@ -63,7 +70,7 @@ struct CELLexer {
         throw CELError.syntax("unexpected character '\(c)' at \(pos)")
     }
 
-    private mutating func skipSpaceAndComments() {
+    mutating func skipSpaceAndComments() {
         while let c = peek() {
             if c.properties.isWhitespace {
                 pos += 1

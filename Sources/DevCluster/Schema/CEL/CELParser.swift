@@ -2,6 +2,8 @@
 /// Checks while parsing that only known functions, macros and identifiers are used.
 struct CELParser {
     private var tokens: [CELToken]
+    private var offsets: [Int]
+    private let source: String
     private var pos = 0
     private var scope: [String]
 
@@ -11,18 +13,28 @@ struct CELParser {
     static let typeNames: Set<String> = ["int", "uint", "double", "string", "bool", "bytes", "list", "map", "null_type", "type"]
 
     static func parse(_ source: String, variables: [String] = ["self", "oldSelf"]) throws(CELError) -> CELExpr {
-        var parser = CELParser(tokens: try CELLexer.tokenize(source), scope: variables)
+        let lexed = try CELLexer.tokenizeWithOffsets(source)
+        var parser = CELParser(tokens: lexed.map(\.token), offsets: lexed.map(\.offset), source: source, scope: variables)
         let expr = try parser.expression()
         guard parser.current == .end else { throw CELError.syntax("unexpected \(parser.describe(parser.current))") }
         return expr
     }
 
-    private init(tokens: [CELToken], scope: [String]) {
+    private init(tokens: [CELToken], offsets: [Int], source: String, scope: [String]) {
         self.tokens = tokens
+        self.offsets = offsets
+        self.source = source
         self.scope = scope
     }
 
     private var current: CELToken { tokens[pos] }
+    /// Source offset of the current token.
+    private var offset: Int { offsets[pos] }
+
+    /// An `undeclared reference` error as cel-go's checker prints it, at the given offset.
+    private func undeclared(_ name: String, at offset: Int) -> CELError {
+        CELError.unsupported(CELDiagnostic(offset: offset, message: "undeclared reference to '\(name)' (in container '')").display(in: source))
+    }
 
     private mutating func advance() -> CELToken {
         let t = tokens[pos]
@@ -56,36 +68,46 @@ struct CELParser {
 
     mutating func expression() throws(CELError) -> CELExpr {
         let cond = try conditionalOr()
+        let question = offset
         if accept("?") {
             let a = try conditionalOr()
             try expect(":")
             let b = try expression()
-            return .conditional(cond, a, b)
+            return .at(question, .conditional(cond, a, b))
         }
         return cond
     }
 
     private mutating func conditionalOr() throws(CELError) -> CELExpr {
         var e = try conditionalAnd()
-        while accept("||") { e = .or(e, try conditionalAnd()) }
+        while current == .op("||") {
+            let at = offset
+            pos += 1
+            e = .at(at, .or(e, try conditionalAnd()))
+        }
         return e
     }
 
     private mutating func conditionalAnd() throws(CELError) -> CELExpr {
         var e = try relation()
-        while accept("&&") { e = .and(e, try relation()) }
+        while current == .op("&&") {
+            let at = offset
+            pos += 1
+            e = .at(at, .and(e, try relation()))
+        }
         return e
     }
 
     private mutating func relation() throws(CELError) -> CELExpr {
         var e = try addition()
         while true {
+            let at = offset
             if case .op(let o) = current, ["<", "<=", ">", ">=", "==", "!="].contains(o) {
                 pos += 1
-                e = .binary(o, e, try addition())
+                e = .at(at, .binary(o, e, try addition()))
             } else if current == .ident("in") {
                 pos += 1
-                e = .binary("in", e, try addition())
+                e = .at(at, .binary("in", e, try addition()))
             } else {
                 return e
             }
@@ -95,8 +117,9 @@ struct CELParser {
     private mutating func addition() throws(CELError) -> CELExpr {
         var e = try multiplication()
         while case .op(let o) = current, o == "+" || o == "-" {
+            let at = offset
             pos += 1
-            e = .binary(o, e, try multiplication())
+            e = .at(at, .binary(o, e, try multiplication()))
         }
         return e
     }
@@ -104,20 +127,22 @@ struct CELParser {
     private mutating func multiplication() throws(CELError) -> CELExpr {
         var e = try unary()
         while case .op(let o) = current, o == "*" || o == "/" || o == "%" {
+            let at = offset
             pos += 1
-            e = .binary(o, e, try unary())
+            e = .at(at, .binary(o, e, try unary()))
         }
         return e
     }
 
     private mutating func unary() throws(CELError) -> CELExpr {
-        if accept("!") { return .unary("!", try unary()) }
+        let at = offset
+        if accept("!") { return .at(at, .unary("!", try unary())) }
         if accept("-") {
             if case .int(let i) = current {
                 pos += 1
                 return try postfix(.literal(.int(-i)))
             }
-            return .unary("-", try unary())
+            return .at(at, .unary("-", try unary()))
         }
         return try postfix(try primary())
     }
@@ -125,28 +150,32 @@ struct CELParser {
     private mutating func postfix(_ base: CELExpr) throws(CELError) -> CELExpr {
         var e = base
         while true {
+            let at = offset
             if accept(".") {
                 let optional = accept("?")
+                let nameOffset = offset
                 guard case .ident(let name) = advance() else { throw CELError.syntax("expected a field name after '.'") }
                 if optional {
-                    e = .optSelect(e, name)
-                } else if accept("(") {
-                    e = try receiverCall(e, name)
+                    e = .at(at, .optSelect(e, name))
+                } else if current == .op("(") {
+                    let open = offset
+                    pos += 1
+                    e = .at(open, try receiverCall(e, name, nameOffset: nameOffset))
                 } else {
-                    e = .select(e, name)
+                    e = .at(at, .select(e, name))
                 }
             } else if accept("[") {
                 let optional = accept("?")
                 let idx = try expression()
                 try expect("]")
-                e = optional ? .optIndex(e, idx) : .index(e, idx)
+                e = .at(at, optional ? .optIndex(e, idx) : .index(e, idx))
             } else {
                 return e
             }
         }
     }
 
-    private mutating func receiverCall(_ target: CELExpr, _ name: String) throws(CELError) -> CELExpr {
+    private mutating func receiverCall(_ target: CELExpr, _ name: String, nameOffset: Int) throws(CELError) -> CELExpr {
         if let macro = CELMacro(rawValue: name) {
             guard case .ident(let variable) = advance() else {
                 throw CELError.syntax("\(name)() requires a variable name as its first argument")
@@ -176,9 +205,7 @@ struct CELParser {
             try expect(")")
             return .comprehension(macro, range: target, variable: variable, variable2: variable2, filter: filter, body: first)
         }
-        guard CELFunctions.names.contains(name) else {
-            throw CELError.unsupported("undeclared reference to '\(name)'")
-        }
+        guard CELFunctions.names.contains(name) else { throw undeclared(name, at: nameOffset) }
         return .call(target: target, name: name, args: try arguments())
     }
 
@@ -191,6 +218,7 @@ struct CELParser {
     }
 
     private mutating func primary() throws(CELError) -> CELExpr {
+        let start = offset
         switch advance() {
         case .int(let i): return .literal(.int(i))
         case .uint(let u): return .literal(.uint(u))
@@ -209,23 +237,25 @@ struct CELParser {
                 pos += 2
                 qualified = name + "." + member
             }
+            let open = offset
             if accept("(") {
                 if qualified == "has" {
                     let arg = try expression()
                     try expect(")")
-                    guard case .select(let operand, let field) = arg else {
+                    guard case .at(let at, let selection) = arg, case .select(let operand, let field) = selection else {
                         throw CELError.syntax("invalid argument to has() macro")
                     }
-                    return .has(operand, field)
+                    return .at(at, .has(operand, field))
                 }
-                guard CELFunctions.names.contains(qualified) else {
-                    throw CELError.unsupported("undeclared reference to '\(qualified)'")
-                }
-                return .call(target: nil, name: qualified, args: try arguments())
+                guard CELFunctions.names.contains(qualified) else { throw undeclared(qualified, at: open) }
+                return .at(open, .call(target: nil, name: qualified, args: try arguments()))
             }
-            if scope.contains(name) { return .ident(name) }
+            if name == "cel", !scope.contains(name), current == .op("."), tokens[min(pos + 1, tokens.count - 1)] == .ident("bind") {
+                return try bind()
+            }
+            if scope.contains(name) { return .at(start, .ident(name)) }
             if Self.typeNames.contains(name) { return .literal(.type(name)) }
-            throw CELError.unsupported("undeclared reference to '\(name)'")
+            throw undeclared(name, at: start)
         case .op("("):
             let e = try expression()
             try expect(")")
@@ -257,5 +287,20 @@ struct CELParser {
         case let t:
             throw CELError.syntax("unexpected \(describe(t))")
         }
+    }
+
+    /// `cel.bind(name, value, body)` (cel-go's bindings extension), after `cel`.
+    private mutating func bind() throws(CELError) -> CELExpr {
+        pos += 2
+        try expect("(")
+        guard case .ident(let variable) = advance() else { throw CELError.syntax("cel.bind() variable name must be a simple identifier") }
+        try expect(",")
+        let value = try expression()
+        try expect(",")
+        scope.append(variable)
+        defer { scope.removeLast() }
+        let body = try expression()
+        try expect(")")
+        return .bind(variable, value, body)
     }
 }

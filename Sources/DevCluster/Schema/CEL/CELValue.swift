@@ -36,6 +36,40 @@ enum CELValue: Sendable, Hashable {
         }
     }
 
+    /// A JSON value typed by its schema, as the apiserver's `UnstructuredToVal` types it: strings of
+    /// `format: duration` are durations, `date`/`date-time` timestamps (kept as strings when they
+    /// do not parse); everything else as `init(json:)`.
+    init(json: JSONValue, schema: JSONValue?) {
+        guard let schema, case .object(let s) = schema else {
+            self.init(json: json)
+            return
+        }
+        switch json {
+        case .string(let text):
+            switch s["format"]?.stringValue {
+            case "duration":
+                if let d = try? CELDuration.parse(text) { self = .duration(d); return }
+            case "date-time":
+                if let t = try? CELTimestamp.parse(text) { self = .timestamp(t); return }
+            case "date":
+                if let t = try? CELTimestamp.parse(text + "T00:00:00Z") { self = .timestamp(t); return }
+            default: break
+            }
+            self = .string(text)
+        case .array(let items):
+            let itemSchema = s["items"]
+            self = .list(items.map { CELValue(json: $0, schema: itemSchema) })
+        case .object(let members):
+            let properties = s["properties"]?.objectValue
+            let additional = s["additionalProperties"]
+            self = .map(members.reduce(into: [:]) { out, member in
+                out[member.key] = CELValue(json: member.value, schema: properties?[member.key] ?? additional)
+            })
+        default:
+            self.init(json: json)
+        }
+    }
+
     /// The CEL type name used in error messages and by `type()`.
     var typeName: String {
         switch self {
