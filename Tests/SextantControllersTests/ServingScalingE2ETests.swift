@@ -135,16 +135,11 @@ struct ServingScalingE2ETests {
         }
         let endpoint = try await e.jsonpath("service", model, "{.metadata.annotations.dev\\.sextant\\.dev/host-endpoint}")
         try #require(!endpoint.isEmpty)
-        // Known bug, not diagnosed: sextant dev's per-Service listener sometimes leaves a connection
-        // unanswered (seen on merged main at 17:00 on 2026-12-07; curl and raw sockets worked by hand).
-        // Recorded as a known, intermittent issue so it shows in every run without failing CI.
-        await withKnownIssue("sextant dev's Service listener sometimes leaves a connection unanswered", isIntermittent: true) {
-            var counts: [String: Int] = [:]
-            for _ in 0..<100 {
-                counts[try #require(LoopbackHTTP.get(endpoint: endpoint)), default: 0] += 1
-            }
-            // Round-robin over three ready pods: two thirds v1, one third v2.
-            #expect((counts["v1"] ?? 0) >= 60 && (counts["v2"] ?? 0) >= 30 && (counts["v1"] ?? 0) + (counts["v2"] ?? 0) == 100, "\(counts)")
+        var counts: [String: Int] = [:]
+        for _ in 0..<100 {
+            counts[LoopbackHTTP.get(endpoint: endpoint) ?? "unanswered", default: 0] += 1
         }
+        // Round-robin over three ready pods: two thirds v1, one third v2, none unanswered.
+        #expect((counts["v1"] ?? 0) >= 60 && (counts["v2"] ?? 0) >= 30 && (counts["v1"] ?? 0) + (counts["v2"] ?? 0) == 100, "\(counts)")
     }
 }

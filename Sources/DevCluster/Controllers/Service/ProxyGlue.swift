@@ -4,7 +4,8 @@ import NIOCore
 /// Service listener: client side and pod side). Both channels live on the same event loop.
 /// Reads on one side pause while the other side is not writable, so a slow reader is not
 /// buffered without bound. A half-close (EOF) is passed on as a half-close; when either side
-/// goes away the other is closed.
+/// goes away the other is closed. Both are done only after everything already read from the
+/// closing side has been written to the other (a close does not drop the end of a response).
 final class ProxyGlue {
     private var partner: ProxyGlue?
     private var context: ChannelHandlerContext?
@@ -23,8 +24,14 @@ final class ProxyGlue {
 
     private func partnerWrite(_ data: NIOAny) { context?.write(data, promise: nil) }
     private func partnerFlush() { context?.flush() }
-    private func partnerWriteEOF() { context?.close(mode: .output, promise: nil) }
-    private func partnerCloseFull() { context?.close(promise: nil) }
+    /// Closes (`mode`) this side once every write before it has gone out.
+    private func partnerClose(mode: CloseMode) {
+        guard let context else { return }
+        let channel = context.channel
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(channel.allocator.buffer(capacity: 0)), promise: written)
+        written.futureResult.whenComplete { _ in channel.close(mode: mode, promise: nil) }
+    }
     private var partnerWritable: Bool { context?.channel.isWritable ?? false }
     private func partnerBecameWritable() {
         if pendingRead {
@@ -50,17 +57,17 @@ extension ProxyGlue: ChannelDuplexHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) { partner?.partnerFlush() }
 
-    func channelInactive(context: ChannelHandlerContext) { partner?.partnerCloseFull() }
+    func channelInactive(context: ChannelHandlerContext) { partner?.partnerClose(mode: .all) }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, case .inputClosed = event {
-            partner?.partnerWriteEOF()
+            partner?.partnerClose(mode: .output)
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        partner?.partnerCloseFull()
+        partner?.partnerClose(mode: .all)
         context.close(promise: nil)
     }
 

@@ -26,9 +26,11 @@ final class ServiceListener: Sendable {
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { client in
-                let candidates = state.rotation.withLock { $0.candidates() }
-                relay(client, to: candidates, logger: logger)
-                return client.eventLoop.makeSucceededVoidFuture()
+                // The relay starts once the client's channel is active (registered): the initializer
+                // runs before that, and a backend that connects first must still find a live client.
+                client.eventLoop.makeCompletedFuture {
+                    try client.pipeline.syncOperations.addHandler(ServiceRelayStarter(state: state, logger: logger))
+                }
             }
             .bind(host: "127.0.0.1", port: port).get()
         guard let bound = channel.localAddress?.port else {
@@ -47,44 +49,13 @@ final class ServiceListener: Sendable {
     func close() async {
         try? await channel.close()
     }
-
-    /// Connects `client` to the first backend that accepts, then glues the two channels.
-    private static func relay(_ client: any Channel, to candidates: [Int], logger: Logger) {
-        guard let port = candidates.first else {
-            client.close(promise: nil)
-            return
-        }
-        ClientBootstrap(group: client.eventLoop)
-            .channelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            .connect(host: "127.0.0.1", port: port)
-            .whenComplete { result in
-                switch result {
-                case .success(let backend):
-                    do {
-                        let (a, b) = ProxyGlue.pair()
-                        try client.pipeline.syncOperations.addHandler(a)
-                        try backend.pipeline.syncOperations.addHandler(b)
-                        // The client may have gone while the backend connected: nothing to relay.
-                        guard client.isActive else {
-                            backend.close(promise: nil)
-                            return
-                        }
-                        client.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in client.close(promise: nil) }
-                    } catch {
-                        client.close(promise: nil)
-                        backend.close(promise: nil)
-                    }
-                case .failure:
-                    logger.debug("service backend refused the connection", metadata: ["port": "\(port)"])
-                    relay(client, to: Array(candidates.dropFirst()), logger: logger)
-                }
-            }
-    }
 }
 
-/// The rotation shared by a listener and its channel initializer.
-private final class RotationState: Sendable {
+/// The rotation shared by a listener and its connections.
+final class RotationState: Sendable {
     let rotation = Mutex(BackendRotation())
+
+    func candidates() -> [Int] { rotation.withLock { $0.candidates() } }
 }
 
 /// The host listeners of all Services (local executor), by Service. A listener keeps its port
