@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # schemathesis (PyPI) in its own venv .sextant/schemathesis-venv, linked as .sextant/bin/st: the
 # DevCluster schemathesis suite (Tests/DevClusterTests/SchemathesisTests.swift) runs it against a
-# `sextant dev`'s own /openapi/v3 documents (built-in and Sextant kinds) and fails on any 5xx or a
+# `sextant dev`'s own /openapi/v2 document (built-in and Sextant kinds) and fails on any 5xx or a
 # server crash. Larger runs by hand: docs/dev-cluster.md.
 SCHEMATHESIS_VERSION="4.32.5"
 
