@@ -85,8 +85,24 @@ def line_count(path: str) -> int:
         return 0
 
 
+def start_perf(pid: int, out: str) -> subprocess.Popen:
+    """`perf record -e cpu-clock -g` attached to a running process until stopped with SIGINT."""
+    return subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "499", "-g", "-p", str(pid), "-o", out],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop_perf(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(120)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load: str, n: int, settle: float, timeout: float,
-            stop_wait: float = 15) -> dict:
+            stop_wait: float = 15, profile: str = "") -> dict:
     work = tempfile.mkdtemp(prefix=f"bench-{name}-")
     dev, kubeconfig = start_dev(sextant, work)
     op_log = open(os.path.join(work, f"{name}.log"), "w")
@@ -101,6 +117,11 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         cpu0 = cpu_seconds(op.pid)
         dev_cpu0 = cpu_seconds(dev.pid)
         load0 = os.getloadavg()[0]
+        perfs = []
+        if profile:
+            os.makedirs(profile, exist_ok=True)
+            perfs = [start_perf(op.pid, os.path.join(profile, f"{name}-{n}.perf.data")),
+                     start_perf(dev.pid, os.path.join(profile, f"dev-{name}-{n}.perf.data"))]
         t0 = time.time()
         out = subprocess.run([python, load, kubeconfig, str(n), "--timeout", str(timeout)], capture_output=True, text=True)
         wall = time.time() - t0
@@ -108,6 +129,8 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         dev_cpu = cpu_seconds(dev.pid) - dev_cpu0
         rss = peak_rss_mb(op.pid)
         load1 = os.getloadavg()[0]
+        for perf in perfs:
+            stop_perf(perf)
         last = (out.stdout.strip().splitlines() or [""])[-1]
         m = re.search(r"succeeded=(\d+) seconds=([\d.]+)", last)
         time.sleep(1)  # let trailing requests (events) land in the audit log
@@ -141,6 +164,9 @@ def main() -> None:
     p.add_argument("--wrapper", default="", help="command prefix for `sextant controller`, e.g. 'valgrind --tool=callgrind'")
     p.add_argument("--settle", type=float, default=3, help="seconds the Sextant controller gets to sync before the load")
     p.add_argument("--sextant-only", action="store_true", help="measure the Sextant controller alone (no kopf run)")
+    p.add_argument("--profile", default="", metavar="DIR",
+                   help="attach `perf record -e cpu-clock -g` to the operator and to its sextant dev during the load; "
+                        "writes DIR/NAME-N.perf.data and DIR/dev-NAME-N.perf.data (read with `perf report -i`)")
     args = p.parse_args()
     if not os.access(args.sextant, os.X_OK):
         sys.exit(f"no sextant binary at {args.sextant}; build it: swift build -c release --product sextant")
@@ -162,10 +188,11 @@ def main() -> None:
     kopf_cmd = [os.path.join(args.kopf_dir, "run.sh"), "{KUBECONFIG}", "--quiet"]
     for n in args.pipelines:
         print(f"== {n} three-step pipelines (fresh sextant dev --no-controller each; driver {load})", flush=True)
-        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, args.settle, args.timeout, 300 if args.wrapper else 15)
+        s = run_one("sextant", sextant_cmd, args.sextant, python, load, n, args.settle, args.timeout, 300 if args.wrapper else 15,
+                    profile=args.profile)
         report(s)
         if has_kopf:
-            k = run_one("kopf", kopf_cmd, args.sextant, python, load, n, 8, args.timeout)
+            k = run_one("kopf", kopf_cmd, args.sextant, python, load, n, 8, args.timeout, profile=args.profile)
             report(k)
             print(f"  ratios kopf/sextant: time {k['seconds'] / max(s['seconds'], 1e-9):.2f}x, "
                   f"CPU per pipeline {k['cpu'] / max(s['cpu'], 1e-9):.2f}x, peak RSS {k['rss'] / max(s['rss'], 1e-9):.2f}x")

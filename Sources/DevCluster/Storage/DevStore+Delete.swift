@@ -106,6 +106,7 @@ extension DevStore {
             _ = try? commit(info, key: key, new: nil, old: object)
         }
         objects[storageKey] = nil
+        labelIndex.removeAll(storageKey: storageKey)
     }
 
     /// Deletes every namespaced object of a terminating namespace (background propagation).

@@ -22,6 +22,17 @@ extension DevStore {
         } catch {
             throw APIErrors.badRequest("unable to parse requirement: \(error)")
         }
+        if let selector, let keys = labelIndex.candidates(storageKey: info.storageKey, selector: selector) {
+            // An equality requirement: only the objects filed under it (LabelIndex), not a scan.
+            let prefix = namespace.flatMap { info.namespaced && !$0.isEmpty ? "\($0)/" : nil }
+            let stored = objects[info.storageKey] ?? [:]
+            let items = keys.sorted().compactMap { key -> JSONValue? in
+                if let prefix, !key.hasPrefix(prefix) { return nil }
+                guard let object = stored[key], selector.matches(Self.labels(of: object)) else { return nil }
+                return present(object, info)
+            }
+            return StoreList(items: items, resourceVersion: currentRV)
+        }
         let (items, rv) = listObjects(info, namespace: namespace) { object in
             guard let selector else { return true }
             return selector.matches(Self.labels(of: object))

@@ -224,6 +224,7 @@ extension DevStore {
         let logged: JSONValue? = new == nil ? Optional<JSONValue>.none : Optional(object)
         try log?.append([LogRecord(resourceVersion: rv, storageKey: info.storageKey, objectKey: key, object: logged)])
         currentRV = rv
+        labelIndex.update(storageKey: info.storageKey, key: key, old: objects[info.storageKey]?[key], new: new == nil ? nil : object)
         if new == nil {
             objects[info.storageKey]?[key] = nil
         } else {
