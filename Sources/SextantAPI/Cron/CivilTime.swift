@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 
 /// A wall-clock minute in some time zone (proleptic Gregorian calendar), with the integer
 /// calendar arithmetic the cron search needs. No time zone is involved here.
@@ -9,41 +10,15 @@ struct CivilMinute: Sendable, Hashable, Comparable, CustomStringConvertible {
     var hour: Int
     var minute: Int
 
-    /// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Days since 1970-01-01 of a civil date.
+    static func days(year: Int, month: Int, day: Int) -> Int { CivilDate.days(year: year, month: month, day: day) }
 
     /// The civil date of a day count since 1970-01-01.
-    static func date(days z0: Int) -> (year: Int, month: Int, day: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
+    static func date(days: Int) -> (year: Int, month: Int, day: Int) { CivilDate.date(days: days) }
 
-    static func isLeap(_ year: Int) -> Bool {
-        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-    }
+    static func isLeap(_ year: Int) -> Bool { CivilDate.isLeap(year) }
 
-    static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func daysIn(year: Int, month: Int) -> Int { CivilDate.daysIn(year: year, month: month) }
 
     /// 0 = Sunday ... 6 = Saturday.
     var weekday: Int {

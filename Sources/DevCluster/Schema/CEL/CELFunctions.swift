@@ -110,6 +110,7 @@ enum CELFunctions {
         "quantity", "isQuantity", "sign", "isGreaterThan", "isLessThan", "compareTo", "asApproximateFloat",
         "asInteger", "isInteger", "add", "sub",
         "format.named", "validate",
+        "isSemver", "semver", "major", "minor", "patch",
         // optional types
         "optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue", "or",
     ]).union(CELFormatLibrary.names.map { "format." + $0 })
@@ -123,6 +124,7 @@ enum CELFunctions {
         if let v = try CELURLLibrary.call(name, args, receiverStyle: receiverStyle) { return v }
         if let v = try CELQuantityLibrary.call(name, args, receiverStyle: receiverStyle) { return v }
         if let v = try CELFormatLibrary.call(name, args, receiverStyle: receiverStyle) { return v }
+        if let v = try CELSemverLibrary.call(name, args, receiverStyle: receiverStyle) { return v }
         throw CELError.eval("no such overload: \(name)(\(args.map(\.typeName).joined(separator: ", ")))")
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KubeCore
 
 /// A CEL `google.protobuf.Duration`, held as Go's `time.Duration` (signed nanoseconds), which is
 /// what cel-go uses.
@@ -133,7 +134,7 @@ struct CELTimestamp: Hashable, Sendable, Comparable, CustomStringConvertible {
         }
         guard i == chars.count, (1...12).contains(month), day >= 1, day <= CELCivil.daysIn(month: month, year: year),
               hour < 24, minute < 60, second < 60 else { throw bad }
-        let days = CELCivil.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let secs = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
         return try checked(seconds: secs, nanos: Int32(nanos))
     }
@@ -169,7 +170,7 @@ struct CELTimestamp: Hashable, Sendable, Comparable, CustomStringConvertible {
     }
 }
 
-/// Proleptic Gregorian calendar arithmetic (days from 1970-01-01), as Go's `time` does it.
+/// Calendar fields of a Unix time at an offset (the day arithmetic is KubeCore's `CivilDate`).
 struct CELCivil {
     var year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0, weekday = 4, dayOfYear = 0
 
@@ -185,35 +186,12 @@ struct CELCivil {
         minute = Int(rem % 3600 / 60)
         second = Int(rem % 60)
         weekday = Int(((days % 7) + 11) % 7)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        day = Int(doy - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = Int(yoe + era * 400) + (month <= 2 ? 1 : 0)
-        dayOfYear = Int(days - Int64(Self.daysFromCivil(year: year, month: 1, day: 1)))
+        let date = CivilDate.date(days: Int(days))
+        (year, month, day) = (date.year, date.month, date.day)
+        dayOfYear = Int(days) - CivilDate.days(year: year, month: 1, day: 1)
     }
 
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = month > 2 ? month - 3 : month + 9
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
+    static func daysIn(month: Int, year: Int) -> Int { CivilDate.daysIn(year: year, month: month) }
 }
 
 /// Duration and timestamp functions and arithmetic.

@@ -19,6 +19,7 @@ enum CELValue: Sendable, Hashable {
     case url(CELURL)
     case quantity(CELQuantity)
     case format(CELNamedFormat)
+    case semver(CELSemver)
     /// A CEL type value (`type(x)`, `int`, `string`, ...).
     case type(String)
     /// `optional.of(v)` (`.some`) or `optional.none()` (`nil`).
@@ -88,6 +89,7 @@ enum CELValue: Sendable, Hashable {
         case .url: return "kubernetes.URL"
         case .quantity: return "kubernetes.Quantity"
         case .format: return "kubernetes.NamedFormat"
+        case .semver: return "kubernetes.Semver"
         case .type: return "type"
         case .optional: return "optional_type"
         }
@@ -111,6 +113,7 @@ enum CELValue: Sendable, Hashable {
         case .url(let u): return u.raw
         case .quantity(let q): return q.text
         case .format(let f): return f.name
+        case .semver(let v): return v.text
         case .type(let t): return t
         case .optional(let v): return v.map { "optional(\($0.displayString))" } ?? "optional.none()"
         }
