@@ -54,3 +54,30 @@ struct CELSemverAndBindTests {
         #expect(throws: CELError.self) { try CELParser.parse("cel.bind(x, 1, x) + x") }
     }
 }
+
+@Suite("CEL bytes")
+struct CELBytesTests {
+    private func eval(_ rule: String) throws -> CELValue {
+        try CELEvaluator(variables: [:]).eval(try CELParser.parse(rule, variables: []))
+    }
+
+    @Test("bytes literals, size, concatenation, comparison and the string/bytes conversions")
+    func bytesValues() throws {
+        #expect(try eval("b'abc'") == .bytes([97, 98, 99]))
+        #expect(try eval("size(b'héllo') == 6 && size('héllo') == 5") == .bool(true))
+        #expect(try eval("b'ab' + b'c' == b'abc' && b'abc' < b'abd' && bytes('hi') == b'hi' && string(b'hi') == 'hi'") == .bool(true))
+        #expect(try eval("type(b'x') == bytes && b'' == bytes('')") == .bool(true))
+    }
+
+    @Test("format: byte fields are base64-decoded bytes in rules, and the checker types them as bytes")
+    func byteFields() {
+        let schema: JSONValue = ["type": "object", "properties": ["ca": ["type": "string", "format": "byte", "maxLength": 4096]],
+                                 "x-kubernetes-validations": [["rule": "size(self.ca) <= 3 && self.ca == b'abc'", "message": "ca must be abc"]]]
+        #expect(CELValidation.checkRules(in: schema, fieldPath: "x").isEmpty)
+        #expect(CELValidation.validate(new: ["ca": "YWJj"], old: nil, schema: schema).isEmpty)  // base64 of "abc"
+        #expect(CELValidation.validate(new: ["ca": "YWJk"], old: nil, schema: schema).map(\.message) == [#"Invalid value: "object": ca must be abc"#])
+        let wrong: JSONValue = ["type": "object", "properties": ["ca": ["type": "string", "format": "byte"]],
+                                "x-kubernetes-validations": [["rule": "self.ca.startsWith('a')"]]]
+        #expect(CELValidation.checkRules(in: wrong, fieldPath: "x").first?.message?.contains("found no matching overload for 'startsWith' applied to 'bytes.(string)'") == true)
+    }
+}

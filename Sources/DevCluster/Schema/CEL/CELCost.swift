@@ -32,6 +32,7 @@ enum CELCost {
     static func size(_ v: CELValue) -> Double {
         switch v {
         case .string(let s): return Double(s.utf8.count)
+        case .bytes(let b): return Double(b.count)
         case .list(let l): return Double(l.count)
         case .map(let m): return Double(m.count)
         default: return 1

@@ -17,6 +17,7 @@ extension CELCostEstimator {
         case .literal(let v):
             switch v {
             case .string(let s): return (0, .string(Double(s.utf8.count)))
+            case .bytes(let b): return (0, .string(Double(b.count)))
             default: return (0, .scalar)
             }
         case .ident(let name): return (1, scope[name] ?? .scalar)

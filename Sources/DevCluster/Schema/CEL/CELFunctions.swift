@@ -62,6 +62,8 @@ enum CELOperators {
             return .string(x + y)
         case (.list(let x), .list(let y)) where op == "+":
             return .list(x + y)
+        case (.bytes(let x), .bytes(let y)) where op == "+":
+            return .bytes(x + y)
         default:
             if let timed = try CELTimeLibrary.arithmetic(op, a, b) { return timed }
             // JSON numbers of `type: number` fields may arrive as integers: compute in double.
@@ -92,7 +94,7 @@ enum CELFunctions {
     /// Every function name the parser accepts (global, receiver-style or namespace-qualified).
     static let names: Set<String> = Set([
         // standard
-        "size", "int", "uint", "double", "string", "bool", "duration", "timestamp", "dyn", "type", "matches",
+        "size", "int", "uint", "double", "string", "bytes", "bool", "duration", "timestamp", "dyn", "type", "matches",
         "startsWith", "endsWith", "contains",
         "getFullYear", "getMonth", "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear",
         "getHours", "getMinutes", "getSeconds", "getMilliseconds",
@@ -135,6 +137,7 @@ enum CELFunctions {
             case .string(let s): return .int(Int64(s.unicodeScalars.count))
             case .list(let l): return .int(Int64(l.count))
             case .map(let m): return .int(Int64(m.count))
+            case .bytes(let b): return .int(Int64(b.count))
             default: return nil
             }
         case ("dyn", 1, let v?) where !receiverStyle: return v
@@ -161,8 +164,13 @@ enum CELFunctions {
         case ("string", 1, let v?) where !receiverStyle:
             switch v {
             case .string, .bool, .int, .uint, .double, .duration, .timestamp, .ip, .cidr: return .string(v.displayString)
+            case .bytes(let b):
+                guard let s = String(bytes: b, encoding: .utf8) else { throw CELError.eval("invalid UTF-8 in bytes, cannot convert to string") }
+                return .string(s)
             default: return nil
             }
+        case ("bytes", 1, .string(let s)?) where !receiverStyle: return .bytes(Array(s.utf8))
+        case ("bytes", 1, .bytes?) where !receiverStyle: return args[0]
         case ("bool", 1, .bool?) where !receiverStyle: return args[0]
         case ("bool", 1, .string(let s)?) where !receiverStyle:
             if ["true", "True", "TRUE", "t", "1"].contains(s) { return .bool(true) }
@@ -201,6 +209,7 @@ enum CELFunctions {
         case .uint(let u): return u == 0
         case .double(let d): return d == 0
         case .string(let s): return s.isEmpty
+        case .bytes(let b): return b.isEmpty
         case .list(let l): return l.isEmpty
         case .map(let m): return m.isEmpty
         case .duration(let d): return d.nanos == 0

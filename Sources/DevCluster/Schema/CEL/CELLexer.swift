@@ -4,6 +4,7 @@ enum CELToken: Equatable, Sendable {
     case uint(UInt64)
     case double(Double)
     case string(String)
+    case bytes([UInt8])
     case ident(String)
     case op(String)
     case end
@@ -51,7 +52,8 @@ struct CELLexer {
             return .string(try readString(raw: true))
         }
         if (c == "b" || c == "B"), let q = peek(1), q == "\"" || q == "'" {
-            throw CELError.syntax("bytes literals are not supported")
+            pos += 1
+            return .bytes(Array(try readString(raw: false).utf8))
         }
         if c.properties.isAlphabetic || c == "_" { return .ident(readIdent()) }
         if c.properties.numericType != nil, c.isASCII { return try readNumber() }

@@ -60,6 +60,7 @@ struct CELParser {
         case .op(let o): return "'\(o)'"
         case .ident(let i): return "'\(i)'"
         case .string(let s): return "\"\(s)\""
+        case .bytes(let b): return "b\"\(String(decoding: b, as: UTF8.self))\""
         case .int(let i): return String(i)
         case .uint(let u): return "\(u)u"
         case .double(let d): return String(d)
@@ -224,6 +225,7 @@ struct CELParser {
         case .uint(let u): return .literal(.uint(u))
         case .double(let d): return .literal(.double(d))
         case .string(let s): return .literal(.string(s))
+        case .bytes(let b): return .literal(.bytes(b))
         case .ident(let name):
             switch name {
             case "true": return .literal(.bool(true))

@@ -117,7 +117,7 @@ extension CELType {
             switch s["format"]?.stringValue {
             case "duration": return .duration
             case "date", "date-time": return .timestamp
-            case "byte": return .dyn  // bytes at runtime are not modelled: see docs/cel-subset.md
+            case "byte": return .bytes
             default: return .string
             }
         case "boolean": return .bool

@@ -117,6 +117,7 @@ struct CELTypeChecker {
         case .uint: return .uint
         case .double: return .double
         case .string: return .string
+        case .bytes: return .bytes
         case .type: return .type
         default: return .dyn
         }

@@ -10,6 +10,7 @@ enum CELValue: Sendable, Hashable {
     case uint(UInt64)
     case double(Double)
     case string(String)
+    case bytes([UInt8])
     case list([CELValue])
     case map([String: CELValue])
     case duration(CELDuration)
@@ -54,6 +55,8 @@ enum CELValue: Sendable, Hashable {
                 if let t = try? CELTimestamp.parse(text) { self = .timestamp(t); return }
             case "date":
                 if let t = try? CELTimestamp.parse(text + "T00:00:00Z") { self = .timestamp(t); return }
+            case "byte":
+                if let data = Data(base64Encoded: text) { self = .bytes(Array(data)); return }
             default: break
             }
             self = .string(text)
@@ -80,6 +83,7 @@ enum CELValue: Sendable, Hashable {
         case .uint: return "uint"
         case .double: return "double"
         case .string: return "string"
+        case .bytes: return "bytes"
         case .list: return "list"
         case .map: return "map"
         case .duration: return "google.protobuf.Duration"
@@ -104,6 +108,7 @@ enum CELValue: Sendable, Hashable {
         case .uint(let u): return String(u)
         case .double(let d): return FieldError.goFloat(d)
         case .string(let s): return s
+        case .bytes(let b): return String(decoding: b, as: UTF8.self)
         case .list(let l): return "[" + l.map(\.displayString).joined(separator: ", ") + "]"
         case .map(let m): return "{" + m.keys.sorted().map { "\($0): \(m[$0]?.displayString ?? "")" }.joined(separator: ", ") + "}"
         case .duration(let d): return d.description
@@ -171,6 +176,7 @@ enum CELValue: Sendable, Hashable {
             if x == y { return 0 }
             return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars) { $0.value < $1.value } ? -1 : 1
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
+        case (.bytes(let x), .bytes(let y)): return x == y ? 0 : (x.lexicographicallyPrecedes(y) ? -1 : 1)
         case (.duration(let x), .duration(let y)): return order(x.nanos, y.nanos)
         case (.timestamp(let x), .timestamp(let y)): return order(x, y)
         default:
