@@ -15,7 +15,13 @@ struct SchemathesisTests {
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }
 
-    static var maxTime: Int { ProcessInfo.processInfo.environment["SEXTANT_SCHEMATHESIS_MAX_TIME"].flatMap { Int($0) } ?? 35 }
+    static func setting(_ name: String, _ ciDefault: Int) -> Int {
+        ProcessInfo.processInfo.environment[name].flatMap { Int($0) } ?? ciDefault
+    }
+    /// CI bounds; larger runs by hand set SEXTANT_SCHEMATHESIS_MAX_TIME / _EXAMPLES / _SEED.
+    static var maxTime: Int { setting("SEXTANT_SCHEMATHESIS_MAX_TIME", 35) }
+    static var examples: Int { setting("SEXTANT_SCHEMATHESIS_EXAMPLES", 2) }
+    static var seed: Int { setting("SEXTANT_SCHEMATHESIS_SEED", 20261207) }
 
     @Test("every operation of /openapi/v2 (built-in and Sextant kinds) gets no 5xx from a fixed-seed schemathesis run")
     func noServerErrors() async throws {
@@ -47,7 +53,7 @@ struct SchemathesisTests {
         let result = try await ProcessRunner.run(st, [
             "--config-file", config.path, "run", "\(cluster.url)/openapi/v2",
             "-H", "Authorization: Bearer \(cluster.token)", "--tls-verify", cluster.caPath,
-            "--checks", "not_a_server_error", "--phases", "examples,fuzzing", "-n", "2", "--seed", "20261207",
+            "--checks", "not_a_server_error", "--phases", "examples,fuzzing", "-n", String(Self.examples), "--seed", String(Self.seed),
             "--max-time", String(Self.maxTime), "--suppress-health-check", "all", "--no-shrink", "--workers", "2",
             "--generation-database", "none", "--no-color", "--report", "ndjson", "--report-ndjson-path", report.path,
         ], timeout: Double(Self.maxTime) + 120)
