@@ -57,6 +57,7 @@ struct CELTypeCheckTests {
         #expect(two.contains("ERROR: <input>:1:5: expression of type 'int' cannot be range of a comprehension (must be list, map, or dynamic)"), "\(two)")
         #expect(two.contains("ERROR: <input>:1:40: found no matching overload for '_==_' applied to '(double, int)'"), "\(two)")
         #expect(two.range(of: "1:5:")?.lowerBound ?? two.endIndex < two.range(of: "1:40")?.lowerBound ?? two.startIndex)
+        #expect(causes("{'a': 1}['a'] + 'x' == 'y'").first?.message?.contains("found no matching overload for '_+_' applied to '(int, string)'") == true)
         #expect(causes("frobnicate(self.name)").first?.message?.contains("compilation failed: ERROR: <input>:1:11: undeclared reference to 'frobnicate' (in container '')") == true)
     }
 
@@ -71,6 +72,7 @@ struct CELTypeCheckTests {
             "quantity('1Gi').isGreaterThan(quantity('1Mi')) && isCIDR(self.name) && url('https://x').getScheme() == 'https'",
             "dyn(self.count) == 'x' && type(self.name) == string",
             "cel.bind(n, self.tags.size(), n > 0 && n < 10)",
+            "{'a': 1}['a'] + 1 == 2 && {'k': self.count}.all(k, k.startsWith('k'))",
         ]
         for rule in good { #expect(causes(rule).isEmpty, "\(rule): \(causes(rule))") }
     }

@@ -63,14 +63,15 @@ struct CELTypeChecker {
             }
             return .list(element)
         case .map(let entries):
-            var value = CELType.dyn
+            var key = CELType.dyn, value = CELType.dyn
             for (i, (k, v)) in entries.enumerated() {
-                _ = type(of: k)
+                let kt = type(of: k)
                 var t = type(of: v)
                 if case .optionalEntry = v.unlocated, case .optional(let inner) = t { t = inner }
+                key = i == 0 ? kt : key.join(kt)
                 value = i == 0 ? t : value.join(t)
             }
-            return .map(.string, value)
+            return .map(key, value)
         case .optionalEntry(let inner): return type(of: inner)
         case .unary(let op, let operand):
             let t = type(of: operand)
