@@ -70,10 +70,13 @@ struct CanaryDecision: Sendable {
         var outcomes = Promotion.decide(base, now: now)
         var result = CanaryDecision(outcomes: outcomes)
         // Every fresh canary claim, in the order the arbitration would promote them.
-        var claimants: [(ModelVersion, ModelVersion)] = []
+        // A version whose canary failed stays held even when no Production is left (it was
+        // deleted meanwhile): it is tried again only when its spec changes.
+        var claimants: [(ModelVersion, ModelVersion?)] = []
         var heldNames: Set<String> = []
         while let v = group.first(where: { !heldNames.contains($0.name) && isFreshCanaryClaim($0, outcomes) }) {
-            guard let production = currentProduction(group, excluding: v.name, outcomes) else { break }
+            let production = currentProduction(group, excluding: v.name, outcomes)
+            guard production != nil || storedState(v)?.phase == RolloutPhase.failed else { break }
             claimants.append((v, production))
             heldNames.insert(v.name)
             outcomes = Promotion.decide(holding(base, heldNames, group), now: now)
@@ -87,7 +90,7 @@ struct CanaryDecision: Sendable {
             if stored?.phase == RolloutPhase.failed, let stored, let canary = v.spec.serving?.canary {
                 let machine = RolloutMachine(canary)
                 result.holds[v.name] = Hold(kind: .failed, reason: failedReason, message: machine.terminalMessage(stored), notes: [])
-            } else if v.name == starter?.0.name, let canary = v.spec.serving?.canary {
+            } else if v.name == starter?.0.name, let canary = v.spec.serving?.canary, let production {
                 let machine = RolloutMachine(canary)
                 let available = isAvailable(v)
                 var measurement: RolloutMachine.Measurement?
@@ -172,12 +175,30 @@ struct CanaryDecision: Sendable {
 
     /// Replicas of a held version's Deployment: the step's share of Production's replicas
     /// (replica ratio), its own replicas (gateway), zero after a failure; nil = unchanged.
+    /// `productionReplicas` are the ones Production runs now: with an HPA on Production, what the
+    /// HPA last set, so the share follows Production as it scales.
+    ///
+    /// With `autoscaling` on the candidate: while its replica-ratio canary runs it has no HPA
+    /// (`suspendsAutoscaling`: the ratio decides its replicas, an HPA of its own would undo them);
+    /// in the reconcile where its rollout succeeds it starts with Production's replicas (within
+    /// its own min..max), and from then on its HPA scales it. A gateway canary keeps its HPA.
     func replicas(for v: ModelVersion, productionReplicas: Int) -> Int? {
         if isRolledBack(v.name) { return 0 }
-        guard let a = progressingCandidate, a.candidate.name == v.name else { return nil }
-        if v.spec.serving?.gateway != nil { return nil }
+        guard let a = active, a.candidate.name == v.name else { return nil }
+        if a.state.phase == RolloutPhase.succeeded {
+            guard let scaling = v.spec.serving?.autoscaling, v.spec.serving?.gateway == nil else { return nil }
+            return min(scaling.maxReplicas, max(scaling.effectiveMinReplicas, productionReplicas))
+        }
+        guard a.state.phase == RolloutPhase.progressing, v.spec.serving?.gateway == nil else { return nil }
         let step = a.machine.steps.indices.contains(a.state.step) ? a.machine.steps[a.state.step] : a.state.trafficPercent
         return CanaryTraffic.candidateReplicas(production: productionReplicas, percent: step)
+    }
+
+    /// The version's HPA is withheld: it is the candidate of a running replica-ratio canary,
+    /// whose replicas are the step's share of Production's (see `replicas(for:productionReplicas:)`).
+    func suspendsAutoscaling(_ name: String) -> Bool {
+        guard let a = progressingCandidate, a.candidate.name == name else { return false }
+        return a.candidate.spec.serving?.gateway == nil
     }
 
     /// Status of a version after the canary: `status.rollout`, and a rolled-back version's Serving condition.

@@ -112,6 +112,22 @@ enum CanaryTraffic {
         ]
     }
 
+    /// The merge patch that makes a stored route the `desired` one: metadata the controller owns
+    /// and the whole spec, with `hostnames: null` when the gateway lists none any more (a merge
+    /// patch leaves absent keys as they are; arrays are replaced whole, so a removed hostname goes).
+    static func routeUpdatePatch(_ desired: JSONValue) -> JSONValue {
+        var spec = desired["spec"] ?? .null
+        if spec["hostnames"] == nil { spec["hostnames"] = .null }
+        return [
+            "metadata": [
+                "annotations": desired[path: ["metadata", "annotations"]] ?? .null,
+                "labels": desired[path: ["metadata", "labels"]] ?? .null,
+                "ownerReferences": desired[path: ["metadata", "ownerReferences"]] ?? .null,
+            ],
+            "spec": spec,
+        ]
+    }
+
     /// The (service, weight) pairs of a route object as stored (for tests and messages).
     static func routeWeights(_ route: JSONValue) -> [String: Int] {
         var result: [String: Int] = [:]

@@ -41,19 +41,23 @@ extension ModelVersionController {
     }
 
     /// The version's Deployment as the canary needs it: the traffic label on the pods of the
-    /// versions the stable Service may select, and the candidate's (or a rolled-back version's) replicas.
+    /// versions the stable Service may select, and the candidate's (or a rolled-back version's)
+    /// replicas; `replicasSet` tells whether the canary decided the replicas (then they are
+    /// written even when an HPA otherwise owns them).
     static func canaryShaped(
         _ deployment: Deployment, for v: ModelVersion, stage: String, stable: StableTarget?, canary: CanaryDecision,
         namespace: String, ctx: ReconcileContext<ModelVersion>
-    ) -> Deployment {
+    ) -> (deployment: Deployment, replicasSet: Bool) {
         let inStableTraffic = stage == Promotion.Stage.production || v.name == stable?.chosen.name || v.name == stable?.target.name
             || canary.servesCanary(v.name) || canary.isRolledBack(v.name)
         var productionReplicas = 1
-        if let p = canary.progressingCandidate?.production {
+        if let p = canary.active?.production {
+            // Production's replicas now: with an HPA, the ones it last set on the Deployment.
             let live = ctx.cache(Deployment.self)?.get(namespace: namespace, name: p.name)?.spec?.replicas
-            productionReplicas = live.map(Int.init) ?? p.spec.serving?.replicas ?? 1
+            productionReplicas = live.map(Int.init) ?? p.spec.serving.map { Int(ServingScaling.initialReplicas($0)) } ?? 1
         }
-        return CanaryTraffic.shape(deployment, replicas: canary.replicas(for: v, productionReplicas: productionReplicas), stableTraffic: inStableTraffic)
+        let replicas = canary.replicas(for: v, productionReplicas: productionReplicas)
+        return (CanaryTraffic.shape(deployment, replicas: replicas, stableTraffic: inStableTraffic), replicas != nil)
     }
 
     /// Creates, updates or deletes the model's `HTTPRoute`: while a gateway canary runs it splits
@@ -91,15 +95,7 @@ extension ModelVersionController {
             let sameOwners = Set((try? (live[path: ["metadata", "ownerReferences"]] ?? .array([])).decode(as: [OwnerReference].self)) ?? [])
                 == Set(stable.owners)
             if live[path: hashPath] == desired[path: hashPath] && sameOwners { return }
-            let patch: JSONValue = [
-                "metadata": [
-                    "annotations": desired[path: ["metadata", "annotations"]] ?? .null,
-                    "labels": desired[path: ["metadata", "labels"]] ?? .null,
-                    "ownerReferences": desired[path: ["metadata", "ownerReferences"]] ?? .null,
-                ],
-                "spec": desired["spec"] ?? .null,
-            ]
-            _ = try await api.patch(model, .merge(patch))
+            _ = try await api.patch(model, .merge(CanaryTraffic.routeUpdatePatch(desired)))
         } catch {
             log.warning("HTTPRoute \(model) could not be written: \(error)")
             if let target = stable?.target {

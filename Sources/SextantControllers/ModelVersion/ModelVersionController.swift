@@ -20,10 +20,19 @@ public enum ModelVersionController {
             try await reconcile(mv, ctx: ctx, now: Date(), pricing: pricing, mirrors: mirrors)
         }
         .owns(Deployment.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
-        .owns(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
+        // Every ModelVersion owner of a Service: the stable Service lists all versions of its model,
+        // so when one is deleted (the garbage collector drops it from the owners) the others decide again.
+        .watches(KubeService.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)", mapping: modelVersionOwnerKeys)
         .owns(HorizontalPodAutoscaler.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .owns(PodDisruptionBudget.self, labelSelector: "\(SextantLabels.managedBy)=\(SextantLabels.managedByValue)")
         .workers(1)
+    }
+
+    /// Keys of all ModelVersion owners of `object`.
+    @Sendable static func modelVersionOwnerKeys<O: Resource>(_ object: O) -> [ObjectKey] {
+        (object.metadata.ownerReferences ?? []).filter { ref in
+            ref.kind == ModelVersion.kind && ref.apiVersion.split(separator: "/").first.map(String.init) == ModelVersion.group
+        }.map { ObjectKey(namespace: object.metadata.namespace, name: $0.name) }
     }
 
     static func reconcile(
@@ -67,14 +76,15 @@ public enum ModelVersionController {
             var deployment: Deployment?
             if wanted || heldForTraffic || canary.isRolledBack(v.name), let serving = servingSpec {
                 let base = ServingResources.deployment(for: v, serving: serving)
-                let desired = canaryShaped(base, for: v, stage: outcome.stage,
-                                           stable: stable, canary: canary, namespace: namespace, ctx: ctx)
+                let (desired, shaped) = canaryShaped(base, for: v, stage: outcome.stage,
+                                                     stable: stable, canary: canary, namespace: namespace, ctx: ctx)
                 // A canary-shaped replica count is written; otherwise replicas belong to the HPA (if any).
-                let shaped = desired.spec?.replicas != base.spec?.replicas
                 deployment = try await ensure(desired, api: deployments, cached: ctx.cache(Deployment.self),
                                               updatePatch: { shaped ? $0 : ServingScaling.deploymentUpdatePatch($0, serving: serving) })
                 _ = try await ensure(ServingResources.service(for: v, serving: serving), api: services, cached: ctx.cache(KubeService.self))
-                try await applyScaling(v, serving: wanted || heldForTraffic ? serving : nil, ctx: ctx)
+                // No HPA on a replica-ratio canary's candidate: the step's share decides its replicas.
+                let scaled = (wanted || heldForTraffic) && !canary.suspendsAutoscaling(v.name)
+                try await applyScaling(v, serving: scaled ? serving : nil, ctx: ctx)
                 if (!ServingResources.isAvailable(deployment) && wanted) || heldForTraffic { anyNotAvailable = true }
             } else {
                 unserved.append((v, outcome.stage))
@@ -87,7 +97,8 @@ public enum ModelVersionController {
             }
             let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
             var built = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
-            built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing)
+            built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing,
+                                                        replicas: deployment?.spec?.replicas.map(Int.init))
             canary.adjust(&built, for: v, now: now)
             let mirrored = try await syncMirrors(v, built: built, isDuplicate: outcome.isDuplicate, ctx: ctx, work: mirrors, now: now)
             if let at = mirrored.retryAt { mirrorRetryAt = min(mirrorRetryAt ?? at, at) }

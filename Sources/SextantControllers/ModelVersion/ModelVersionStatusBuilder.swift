@@ -122,7 +122,10 @@ enum ModelVersionStatusBuilder {
 
     /// `status.cost`: the producing run's `estimatedUSD` (kept when the run is not read or is gone)
     /// and the serving replicas' requests priced per hour with the Kubernetes prices.
-    static func cost(for mv: ModelVersion, pipeline: MLPipeline?, pricing: PricingTable) -> ModelVersionCost? {
+    /// `replicas`: the replicas the version's Deployment runs now (with an HPA, what the HPA last
+    /// set; a canary's share; zero after a rollback); nil when there is no Deployment (then the
+    /// replicas it would be created with).
+    static func cost(for mv: ModelVersion, pipeline: MLPipeline?, pricing: PricingTable, replicas: Int? = nil) -> ModelVersionCost? {
         guard mv.spec.source?.pipeline != nil || mv.spec.serving != nil else { return nil }
         var c = ModelVersionCost()
         var notes: [String] = []
@@ -141,7 +144,8 @@ enum ModelVersionStatusBuilder {
             let resources = PodResources(requests: serving.resources?.requests, limits: serving.resources?.limits)
             let (hourly, missing) = CostEstimator.hourlyUSD(resources, pricing: pricing)
             if let hourly {
-                c.servingUSDPerHour = CostEstimator.rounded(hourly * Double(serving.replicas ?? 1))
+                let running = replicas ?? Int(ServingScaling.initialReplicas(serving))
+                c.servingUSDPerHour = CostEstimator.rounded(hourly * Double(running))
             } else {
                 notes.append("serving: no price for \(missing.joined(separator: ", ")) in the pricing table")
             }
