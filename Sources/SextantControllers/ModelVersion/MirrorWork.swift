@@ -2,6 +2,7 @@ import Foundation
 import KubeClient
 import KubeCore
 import Logging
+import ServiceLifecycle
 
 /// The registry mirrors of the ModelVersion controller plus what it remembers between passes:
 /// the backoff of failed mirror calls (per version uid and registry; a restart retries at once)
@@ -9,6 +10,10 @@ import Logging
 public actor MirrorWork {
     /// The mirrors, by registry.
     public nonisolated let mirrors: RegistryMirrors
+    /// The registry calls, made off the reconcile path while `run()` runs.
+    nonisolated let calls = MirrorCalls()
+    /// How soon a pass looks again while a registry call is out.
+    static let pollSeconds: TimeInterval = 1
     private var failures: [String: (count: Int, notBefore: Date)] = [:]
     private var namespaces: [String: (annotations: [String: String], at: Date)] = [:]
     private let namespaceTTL: TimeInterval = 60
@@ -16,6 +21,16 @@ public actor MirrorWork {
     /// Work over `mirrors`.
     public init(mirrors: RegistryMirrors = RegistryMirrors()) {
         self.mirrors = mirrors
+    }
+
+    /// Makes the registry calls that reconciles submit, until cancelled or the process shuts down
+    /// gracefully (registered with the controller manager next to the ModelVersion controller, so
+    /// it runs only while leading). Calls still out are dropped and made again by the next leader.
+    public nonisolated func run() async {
+        let calls = self.calls
+        await cancelWhenGracefulShutdown {
+            await calls.run()
+        }
     }
 
     /// Per registry, when the version's failed mirror may be called again.

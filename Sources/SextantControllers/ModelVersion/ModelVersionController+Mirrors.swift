@@ -60,7 +60,16 @@ extension ModelVersionController {
                 var subject = mirrorSubject(v, stage: stage, mlflowRunID: runID)
                 let before = v.status?.registries?.first { $0.registry == r }
                 subject.recordedID = before?.id
-                let result = await syncOne(r, subject: subject, work: work, context: context)
+                let call = subject
+                let outcome = await work.calls.outcome(uid: uid, registry: r, subject: call) {
+                    await syncOne(r, subject: call, work: work, context: context)
+                }
+                guard case .finished(let result) = outcome else {
+                    // Out: look again soon (the call itself never holds this worker).
+                    let soon = now.addingTimeInterval(MirrorWork.pollSeconds)
+                    pass.retryAt = min(pass.retryAt ?? soon, soon)
+                    continue
+                }
                 results[r] = result
                 switch result {
                 case .synced(let record, let shown):
@@ -92,7 +101,8 @@ extension ModelVersionController {
         return pass
     }
 
-    /// Ensure then sync one registry; the id is kept when only the sync fails.
+    /// Ensure then sync one registry; the id is kept when only the sync fails. Made off the reconcile
+    /// path (`MirrorCalls`).
     static func syncOne(_ registry: String, subject: MirrorSubject, work: MirrorWork, context: CloudCallContext) async -> MirrorPlanner.Result {
         guard let mirror = work.mirrors[registry] else {
             return .failed(CloudBackendError(.invalidRequest, "this controller has no \(registry) registry client"))
@@ -141,6 +151,7 @@ extension ModelVersionController {
         if retryAt == nil && CleanupFinalizer.isPresent(on: v, name: MirrorPlanner.finalizer) {
             try await CleanupFinalizer.remove(from: v, api: ctx.api, name: MirrorPlanner.finalizer)
             await work.forget(uid: uid)
+            await work.calls.forget(uid: uid)
         }
         return retryAt
     }

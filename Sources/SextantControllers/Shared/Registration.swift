@@ -44,8 +44,9 @@ public enum SextantControllers {
         in manager: ControllerManager, client: KubeClient, options: ControllerOptions, config: SextantControllerConfig = SextantControllerConfig()
     ) throws {
         manager.add(MLPipelineController.make(client: client, options: options, config: config))
-        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing,
-                                                mirrors: MirrorWork(mirrors: config.mirrors)))
+        let mirrors = MirrorWork(mirrors: config.mirrors)
+        manager.add(ModelVersionController.make(client: client, namespaces: options.namespaces, pricing: config.pricing, mirrors: mirrors))
+        manager.add(name: "modelversion-mirror-calls") { _, _ in await mirrors.run() }
         let triggers = config.retrainTriggers
             ?? .standard(environment: ProcessInfo.processInfo.environment, logger: Logger(label: "sextant.retrain-triggers"))
         manager.add(RetrainPolicyController.make(client: client, namespaces: options.namespaces, workers: options.workers, triggers: triggers))
