@@ -50,7 +50,9 @@ struct SchemathesisTests {
         """#.write(to: config, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("report.ndjson")
         let started = Date()
-        let result = try await ProcessRunner.run(st, [
+        // Run in the temporary directory: schemathesis and hypothesis write .schemathesis/ and
+        // .hypothesis/ into the working directory.
+        let result = try await ProcessRunner.run("/usr/bin/env", ["-C", dir.path, st,
             "--config-file", config.path, "run", "\(cluster.url)/openapi/v2",
             "-H", "Authorization: Bearer \(cluster.token)", "--tls-verify", cluster.caPath,
             "--checks", "not_a_server_error", "--phases", "examples,fuzzing", "-n", String(Self.examples), "--seed", String(Self.seed),
