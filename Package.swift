@@ -226,9 +226,12 @@ let package = Package(
                 "KubeClient",
                 "KubeRuntime",
                 "DevCluster",
+                "SextantAPI",
+                "SextantControllers",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/SextantBenchmarks",
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "KubeCoreTests", dependencies: ["KubeCore"], swiftSettings: swiftSettings),

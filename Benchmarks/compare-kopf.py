@@ -5,7 +5,8 @@
     Benchmarks/compare-kopf.py [--sextant BIN] [--pipelines 300 [1000 ...]] [--kopf-dir DIR]
 
 Prints per run and operator: seconds to all Succeeded, operator CPU seconds (utime+stime of its
-process, from /proc, over the load), CPU ms per pipeline, peak RSS (VmHWM), the operator's API
+process, from /proc, over the load), CPU ms per pipeline, peak RSS (VmHWM; and VmRSS once its
+caches synced, before the load), the operator's API
 requests by verb (from the dev server's --audit-log-path; the driver's requests, user agent
 `sextant-bench-load/`, are left out) and the ratios kopf/Sextant. When the kopf peer folder or
 Python's venv for it is missing, says so and measures Sextant alone.
@@ -26,7 +27,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from procstats import cpu_seconds, peak_rss_mb  # noqa: E402
+from procstats import cpu_seconds, peak_rss_mb, rss_mb  # noqa: E402
 
 
 def stop(proc: subprocess.Popen, wait: float = 15) -> None:
@@ -114,6 +115,7 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
             sys.exit(f"{name} exited at start; see {work}/{name}.log")
         audit = os.path.join(work, "audit.jsonl")
         audit_start = line_count(audit)
+        idle_rss = rss_mb(op.pid)
         cpu0 = cpu_seconds(op.pid)
         dev_cpu0 = cpu_seconds(dev.pid)
         load0 = os.getloadavg()[0]
@@ -136,7 +138,7 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         time.sleep(1)  # let trailing requests (events) land in the audit log
         verbs = requests_by_verb(audit, audit_start)
         return {"name": name, "n": n, "succeeded": int(m.group(1)) if m else 0, "seconds": float(m.group(2)) if m else wall,
-                "cpu": cpu, "rss": rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip()}
+                "cpu": cpu, "rss": rss, "idle_rss": idle_rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip()}
     finally:
         stop(op, stop_wait)  # a profiler wrapper writes its data on the way out
         stop(dev)
@@ -146,7 +148,7 @@ def report(r: dict) -> None:
     v = r["verbs"]
     writes = sum(c for k, c in v.items() if " " not in k and k not in ("list", "watch", "get"))
     print(f"  {r['name']:8} pipelines={r['n']} succeeded={r['succeeded']} seconds={r['seconds']:.2f} "
-          f"cpu={r['cpu']:.2f}s ({r['cpu'] / max(r['n'], 1) * 1000:.1f} ms/pipeline) peak_rss={r['rss']:.0f}MB "
+          f"cpu={r['cpu']:.2f}s ({r['cpu'] / max(r['n'], 1) * 1000:.1f} ms/pipeline) peak_rss={r['rss']:.0f}MB (idle {r['idle_rss']:.0f}MB) "
           f"requests(excl. list/watch/get)={writes} ({writes / max(r['n'], 1):.1f}/pipeline) "
           f"server_cpu={r['dev_cpu']:.2f}s load1={r['load'][0]:.2f}->{r['load'][1]:.2f}")
     top = ", ".join(f"{k}={c}" for k, c in sorted(v.items()) if " " in k)

@@ -5,6 +5,7 @@ let sections: [String: @Sendable () async throws -> Void] = [
     "apiserver": { try await APIServerBenchmarks.run() },
     "runtime": { try await RuntimeBenchmarks.run() },
     "pipelines": { try await PipelineBenchmarks.run() },
+    "cache-memory": { try CacheMemoryBenchmarks.run() },
 ]
 let requested = CommandLine.arguments.dropFirst()
 for name in (requested.isEmpty ? Array(sections.keys).sorted() : Array(requested)) {
