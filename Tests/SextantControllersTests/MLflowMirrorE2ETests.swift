@@ -19,7 +19,7 @@ private func mlflowVersion(_ name: String, _ number: Int, auc: Double, trackingU
     """
 }
 
-private let mirrored = "{.status.conditions[?(@.type==\"Mirrored\")].status}"
+private let mirrored = RegistryE2E.mirroredStatus
 
 /// The ModelVersion controller mirroring into a real MLflow server, read back through MLflow's REST
 /// API: versions and the `production` alias after promotion, supersede and rollback, and exactly one

@@ -17,6 +17,9 @@ final class RegistryE2E: @unchecked Sendable {
 
     var kubectl: Kubectl { cluster.kubectl }
 
+    /// kubectl jsonpath of a ModelVersion's `Mirrored` condition status (the registry mirror suites).
+    static let mirroredStatus = "{.status.conditions[?(@.type==\"Mirrored\")].status}"
+
     private init(cluster: DevClusterProcess) {
         self.cluster = cluster
         controllerLog = cluster.dataDirectory.appendingPathComponent("controller.log")

@@ -24,7 +24,7 @@ private func mirroredVersion(_ name: String, _ number: Int, stage: String, delet
     """
 }
 
-private let mirrored = "{.status.conditions[?(@.type==\"Mirrored\")].status}"
+private let mirrored = RegistryE2E.mirroredStatus
 
 /// The ModelVersion controller (a separate `sextant controller` on `sextant dev`) mirroring versions
 /// into moto's SageMaker Model Registry: what `kubectl describe` shows, approval statuses through

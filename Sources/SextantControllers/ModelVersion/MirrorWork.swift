@@ -57,9 +57,10 @@ public actor MirrorWork {
         failures["\(uid)/\(registry)"] = nil
     }
 
-    /// Forgets a version (deleted).
-    func forget(uid: String) {
+    /// Forgets a version (deleted): its backoff and its registry calls.
+    func forget(uid: String) async {
         failures = failures.filter { !$0.key.hasPrefix(uid + "/") }
+        await calls.forget(uid: uid)
     }
 
     /// The annotations of `namespace` (empty when it cannot be read: calls then use the controller's identity).

@@ -151,7 +151,6 @@ extension ModelVersionController {
         if retryAt == nil && CleanupFinalizer.isPresent(on: v, name: MirrorPlanner.finalizer) {
             try await CleanupFinalizer.remove(from: v, api: ctx.api, name: MirrorPlanner.finalizer)
             await work.forget(uid: uid)
-            await work.calls.forget(uid: uid)
         }
         return retryAt
     }

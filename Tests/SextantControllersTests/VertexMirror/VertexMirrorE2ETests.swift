@@ -22,7 +22,7 @@ private func vertexVersion(_ name: String, _ number: Int, stage: String, deleteP
     """
 }
 
-private let mirrored = "{.status.conditions[?(@.type==\"Mirrored\")].status}"
+private let mirrored = RegistryE2E.mirroredStatus
 private let modelName = "projects/acme-ml/locations/europe-west4/models/churn"
 
 /// The ModelVersion controller (a separate `sextant controller` on `sextant dev`) mirroring versions
