@@ -76,6 +76,9 @@ struct CanaryServingE2ETests {
             let deployment = try await Self.notFound(e, "deploy", "churn-v1")
             return hpa && deployment
         }
+        try await e.waitFor("the superseded version's servingUSDPerHour is 0: it serves nothing") {
+            try await Self.usdPerHour(e, "churn-v1") == 0
+        }
         // From now on the HPA owns the replicas: a scale down stays through reconciles.
         _ = try await e.k("scale", "deployment/churn-v2", "--replicas=4")
         _ = try await e.k("annotate", "mv", "churn-v2", "touch=1")

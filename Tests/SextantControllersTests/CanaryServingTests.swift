@@ -66,4 +66,19 @@ struct CanaryServingTests {
         // No Deployment yet: the replicas it is created with (minReplicas with an HPA).
         #expect(ModelVersionStatusBuilder.cost(for: mv, pipeline: nil, pricing: pricing)?.servingUSDPerHour == 0.1)
     }
+
+    @Test("a version that is not served (archived, superseded, not promoted) prices no replicas, even though its spec asks for some")
+    func unservedVersionCostsNothing() {
+        let serving = ServingSpec(image: "srv", replicas: 3, resources: ResourceRequirements(requests: ["cpu": "1"]))
+        let mv = ModelVersion(metadata: ObjectMeta(name: "m-v1", namespace: "ml"), spec: ModelVersionSpec(
+            model: "m", version: 1, artifact: ArtifactRef(uri: "s3://m"), serving: serving))
+        let pricing = PricingTable(kubernetes: .init(cpuCoreHourUSD: 0.05))
+        let unserved = ModelVersionStatusBuilder.pricedReplicas(served: false, deployment: nil)
+        #expect(unserved == 0)
+        #expect(ModelVersionStatusBuilder.cost(for: mv, pipeline: nil, pricing: pricing, replicas: unserved)?.servingUSDPerHour == 0)
+        var running = ServingResources.deployment(for: mv, serving: serving)
+        running.spec?.replicas = 2
+        #expect(ModelVersionStatusBuilder.pricedReplicas(served: true, deployment: running) == 2)
+        #expect(ModelVersionStatusBuilder.pricedReplicas(served: true, deployment: nil) == nil, "a served version whose Deployment is not read yet prices what it is created with")
+    }
 }

@@ -121,4 +121,29 @@ struct MirrorCallsTests {
             #expect(second == .synced(MirrorRecord(id: "call-2"), stage: "Archived"))
         }
     }
+
+    @Test("a version deleted without the mirror finalizer is forgotten by the next sweep (its backoff and its untaken result), live versions keep theirs, and sweeps run at most once a minute")
+    func sweepForgetsDeletedVersions() async throws {
+        let work = MirrorWork()
+        let now = Date()
+        await work.failed(uid: "gone", registry: "sagemaker", now: now)
+        await work.failed(uid: "kept", registry: "sagemaker", now: now)
+        let gone = subject("gone")
+        try await whileRunning(work.calls) {
+            #expect(await work.calls.outcome(uid: "gone", registry: "mlflow", subject: gone) { Self.synced } == .pending)
+            for _ in 0..<500 where await work.calls.outstanding > 0 { try await Task.sleep(for: .milliseconds(10)) }
+            await work.sweep(now: now) { ["kept"] }
+            // What must not be lost: the live version's backoff.
+            #expect(await work.rememberedFailures == 1)
+            #expect(await work.notBefore(uid: "kept")["sagemaker"] != nil)
+            #expect(await work.notBefore(uid: "gone").isEmpty)
+            // The deleted version's finished call was dropped: asking again submits a new call.
+            #expect(await work.calls.outcome(uid: "gone", registry: "mlflow", subject: gone) { Self.synced } == .pending)
+            await work.failed(uid: "gone-too", registry: "sagemaker", now: now)
+            await work.sweep(now: now.addingTimeInterval(30)) { ["kept"] }
+            #expect(await work.rememberedFailures == 2, "a second sweep within a minute ran")
+            await work.sweep(now: now.addingTimeInterval(61)) { ["kept"] }
+            #expect(await work.rememberedFailures == 1)
+        }
+    }
 }

@@ -130,7 +130,7 @@ extension ModelVersion {
             ])).maxItems(50)),
             ("cost", .object("Cost of the version: training (the producing run's estimate) and serving.", [
                 ("estimatedUSD", .number("The producing run's `status.cost.estimatedUSD` (training).")),
-                ("servingUSDPerHour", .number("Serving replicas × their requested CPU, memory and GPUs × the controller's Kubernetes prices, per hour.")),
+                ("servingUSDPerHour", .number("The replicas the version's Deployment runs now (0 when the version is not served) × their requested CPU, memory and GPUs × the controller's Kubernetes prices, per hour.")),
                 ("message", .string("Why a figure is missing (no producing run, no price, ...).")),
             ])),
             ("conditions", CommonSchemas.conditions("`Promoted`, `Serving`, `Ready` and `Mirrored` (when `spec.registries` is set).")),

@@ -67,6 +67,18 @@ actor MirrorCalls {
         states = states.filter { !$0.key.hasPrefix(uid + "/") }
     }
 
+    /// Keeps only the calls of versions in `live` (uids): a version deleted without the mirror
+    /// finalizer is never reconciled again, so nothing else would forget it. A call still out for a
+    /// dropped version is dropped when it ends.
+    func retain(uids live: Set<String>) {
+        states = states.filter { live.contains(MirrorCalls.uid(ofKey: $0.key)) }
+    }
+
+    /// The version uid of a "uid/registry" key.
+    static func uid(ofKey key: String) -> String {
+        key.split(separator: "/", maxSplits: 1).first.map(String.init) ?? key
+    }
+
     /// Whether `run()` is taking calls.
     var isRunning: Bool { queue != nil }
 

@@ -17,6 +17,9 @@ public actor MirrorWork {
     private var failures: [String: (count: Int, notBefore: Date)] = [:]
     private var namespaces: [String: (annotations: [String: String], at: Date)] = [:]
     private let namespaceTTL: TimeInterval = 60
+    private var lastSweep: Date?
+    /// How often what is remembered of deleted versions is swept.
+    static let sweepSeconds: TimeInterval = 60
 
     /// Work over `mirrors`.
     public init(mirrors: RegistryMirrors = RegistryMirrors()) {
@@ -62,6 +65,20 @@ public actor MirrorWork {
         failures = failures.filter { !$0.key.hasPrefix(uid + "/") }
         await calls.forget(uid: uid)
     }
+
+    /// At most once a minute, forgets the backoff and registry calls of versions that are no longer
+    /// in `live()` (uids of the versions in the cache): versions deleted without the mirror
+    /// finalizer (no deletion policy `delete`) are never reconciled again to forget themselves.
+    func sweep(now: Date, live: () -> Set<String>) async {
+        if let last = lastSweep, now.timeIntervalSince(last) < Self.sweepSeconds { return }
+        lastSweep = now
+        let uids = live()
+        failures = failures.filter { uids.contains(MirrorCalls.uid(ofKey: $0.key)) }
+        await calls.retain(uids: uids)
+    }
+
+    /// How many versions' failed calls are remembered.
+    var rememberedFailures: Int { failures.count }
 
     /// The annotations of `namespace` (empty when it cannot be read: calls then use the controller's identity).
     func namespaceAnnotations(_ namespace: String, client: KubeClient, logger: Logger) async -> [String: String] {

@@ -45,6 +45,8 @@ public enum ModelVersionController {
         if mv.isBeingDeleted {
             mirrorRetryAt = try await deleteMirrors(mv, ctx: ctx, work: mirrors, now: now)
         }
+        let store = ctx.store
+        await mirrors.sweep(now: now) { Set(store.list().compactMap(\.metadata.uid)) }
         let model = mv.spec.model
         let group = ctx.store.list(namespace: namespace)
             .filter { $0.spec.model == model && !$0.isBeingDeleted }
@@ -74,7 +76,9 @@ public enum ModelVersionController {
             // The version the stable Service still selects keeps its pods until traffic has moved.
             let heldForTraffic = !wanted && stable?.chosen.name == v.name
             var deployment: Deployment?
+            var served = false
             if wanted || heldForTraffic || canary.isRolledBack(v.name), let serving = servingSpec {
+                served = true
                 let base = ServingResources.deployment(for: v, serving: serving)
                 let (desired, shaped) = canaryShaped(base, for: v, stage: outcome.stage,
                                                      stable: stable, canary: canary, namespace: namespace, ctx: ctx)
@@ -98,7 +102,7 @@ public enum ModelVersionController {
             let lineage = ModelVersionStatusBuilder.lineage(for: v, pipeline: pipeline)
             var built = ModelVersionStatusBuilder.status(for: v, outcome: outcome, serving: obs, lineage: lineage, now: now)
             built.cost = ModelVersionStatusBuilder.cost(for: v, pipeline: pipeline, pricing: pricing,
-                                                        replicas: deployment?.spec?.replicas.map(Int.init))
+                                                        replicas: ModelVersionStatusBuilder.pricedReplicas(served: served, deployment: deployment))
             canary.adjust(&built, for: v, now: now)
             let mirrored = try await syncMirrors(v, built: built, isDuplicate: outcome.isDuplicate, ctx: ctx, work: mirrors, now: now)
             if let at = mirrored.retryAt { mirrorRetryAt = min(mirrorRetryAt ?? at, at) }

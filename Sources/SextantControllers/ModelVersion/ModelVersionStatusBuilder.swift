@@ -123,8 +123,16 @@ enum ModelVersionStatusBuilder {
     /// `status.cost`: the producing run's `estimatedUSD` (kept when the run is not read or is gone)
     /// and the serving replicas' requests priced per hour with the Kubernetes prices.
     /// `replicas`: the replicas the version's Deployment runs now (with an HPA, what the HPA last
-    /// set; a canary's share; zero after a rollback); nil when there is no Deployment (then the
-    /// replicas it would be created with).
+    /// set; a canary's share; zero after a rollback or when the version is not served); nil when
+    /// its Deployment is not read yet (then the replicas it is created with).
+    /// The replicas `servingUSDPerHour` prices: none for a version that is not served (the
+    /// controller keeps no Deployment for it: archived, superseded, not promoted, a duplicate),
+    /// else what its Deployment runs now.
+    static func pricedReplicas(served: Bool, deployment: Deployment?) -> Int? {
+        guard served else { return 0 }
+        return deployment?.spec?.replicas.map(Int.init)
+    }
+
     static func cost(for mv: ModelVersion, pipeline: MLPipeline?, pricing: PricingTable, replicas: Int? = nil) -> ModelVersionCost? {
         guard mv.spec.source?.pipeline != nil || mv.spec.serving != nil else { return nil }
         var c = ModelVersionCost()
