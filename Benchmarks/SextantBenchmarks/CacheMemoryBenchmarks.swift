@@ -14,7 +14,10 @@ import Glibc
 /// dev`, managedFields included, each copy with its own names and uids) with the client's decoder
 /// into the stores the controller keeps (`Store<MLPipeline>`, `Store<JobView>`, `Store<PodView>`).
 /// Prints the resident set after each size and the least-squares slope in bytes per cached
-/// object. `SEXTANT_BENCH_CACHE_PIPELINES` sets the sizes (default `1000,3000,10000`).
+/// object. `SEXTANT_BENCH_CACHE_PIPELINES` sets the sizes (default `1000,3000,10000`; empty: none).
+/// Before that, each kind alone: one store filled with the objects of that kind of
+/// `SEXTANT_BENCH_CACHE_KIND_PIPELINES` pipelines (default the largest size; 0: skipped), its
+/// growth per object printed, then released; and the inline size of the cached types.
 enum CacheMemoryBenchmarks {
     struct Fixture {
         var text: String
@@ -33,31 +36,29 @@ enum CacheMemoryBenchmarks {
         let job = try fixture(dir.appendingPathComponent("job.json"))
         let pod = try fixture(dir.appendingPathComponent("pod.json"))
 
-        let pipelines = Store<MLPipeline>(), jobs = Store<JobView>(), pods = Store<PodView>()
+        let fixtures = Fixtures(pipeline: pipeline, job: job, pod: pod)
         let decoder = KubeClient.decoder()
+        // Per kind first (each store filled alone, then released), then all three together.
+        let perKind = Int(ProcessInfo.processInfo.environment["SEXTANT_BENCH_CACHE_KIND_PIPELINES"] ?? "") ?? sizes.last ?? 0
+        if perKind > 0 {
+            print("cache_memory.layout MLPipeline=\(MemoryLayout<MLPipeline>.stride) JobView=\(MemoryLayout<JobView>.stride) "
+                  + "PodView=\(MemoryLayout<PodView>.stride) ObjectMeta=\(MemoryLayout<ObjectMeta>.stride) "
+                  + "PipelineStep=\(MemoryLayout<PipelineStep>.stride) StepStatus=\(MemoryLayout<StepStatus>.stride) "
+                  + "AttemptStatus=\(MemoryLayout<AttemptStatus>.stride) bytes (inline, per value)")
+            try perKindFigures(perKind, fixtures, decoder)
+        }
+
+        let pipelines = Store<MLPipeline>(), jobs = Store<JobView>(), pods = Store<PodView>()
         trim()
         var points: [(objects: Double, bytes: Double)] = [(0, Double(RuntimeBenchmarks.residentBytes()))]
         print("cache_memory.start rss=\(mb(points[0].bytes))MB")
         var next = 0
         for size in sizes {
             while next < size {
-                let name = String(format: "run-%05d", next)
-                let uid = UUID().uuidString.lowercased()
-                var text = pipeline.text.replacingOccurrences(of: pipeline.name, with: name)
-                text = text.replacingOccurrences(of: pipeline.uid, with: uid)
-                pipelines.apply(try decoder.decode(MLPipeline.self, from: Data(text.utf8)))
-                for step in ["a", "b", "c"] {
-                    let jobName = "\(name)-\(step)-0", jobUID = UUID().uuidString.lowercased()
-                    // Longest names first: the pod's name contains the Job's, which contains the pipeline's.
-                    var j = job.text.replacingOccurrences(of: job.name, with: jobName)
-                    j = j.replacingOccurrences(of: pipeline.name, with: name).replacingOccurrences(of: job.uid, with: jobUID)
-                    j = j.replacingOccurrences(of: pipeline.uid, with: uid)
-                    jobs.apply(try decoder.decode(JobView.self, from: Data(j.utf8)))
-                    var p = pod.text.replacingOccurrences(of: pod.name, with: "\(jobName)-\(String(UUID().uuidString.prefix(5)).lowercased())")
-                    p = p.replacingOccurrences(of: job.name, with: jobName).replacingOccurrences(of: pipeline.name, with: name)
-                    p = p.replacingOccurrences(of: job.uid, with: jobUID).replacingOccurrences(of: pod.uid, with: UUID().uuidString.lowercased())
-                    pods.apply(try decoder.decode(PodView.self, from: Data(p.utf8)))
-                }
+                let copy = try fixtures.decodePipeline(next, decoder)
+                pipelines.apply(copy.pipeline)
+                for j in copy.jobs { jobs.apply(j) }
+                for p in copy.pods { pods.apply(p) }
                 next += 1
             }
             trim()
@@ -74,6 +75,61 @@ enum CacheMemoryBenchmarks {
         let slope = sxx > 0 ? sxy / sxx : 0
         print("cache_memory.slope=\(Int(slope)) bytes/cached object (least squares over \(points.count) points; "
               + "\(Int(slope * 7)) bytes per pipeline with 3 Jobs and 3 pods), intercept=\(mb(my - slope * mx))MB")
+        withExtendedLifetime((pipelines, jobs, pods)) {}
+    }
+
+    /// Fills one store at a time with `count` pipelines' objects of its kind (the others are
+    /// decoded and dropped), prints the resident-set growth per object of that kind, and releases it.
+    static func perKindFigures(_ count: Int, _ fixtures: Fixtures, _ decoder: JSONDecoder) throws {
+        for kind in ["MLPipeline", "JobView", "PodView"] {
+            let pipelines = Store<MLPipeline>(), jobs = Store<JobView>(), pods = Store<PodView>()
+            trim()
+            let before = Double(RuntimeBenchmarks.residentBytes())
+            for i in 0..<count {
+                let copy = try fixtures.decodePipeline(i, decoder)
+                switch kind {
+                case "MLPipeline": pipelines.apply(copy.pipeline)
+                case "JobView": for j in copy.jobs { jobs.apply(j) }
+                default: for p in copy.pods { pods.apply(p) }
+                }
+            }
+            trim()
+            let grown = Double(RuntimeBenchmarks.residentBytes()) - before
+            let objects = pipelines.count + jobs.count + pods.count
+            print("cache_memory.kind=\(kind) objects=\(objects) above_before=\(mb(grown))MB "
+                  + "(\(Int(grown / Double(max(objects, 1)))) bytes/object)")
+            withExtendedLifetime((pipelines, jobs, pods)) {}
+        }
+    }
+
+    /// The three fixtures, and copies of them with the names and uids of pipeline `i`.
+    struct Fixtures {
+        var pipeline: Fixture
+        var job: Fixture
+        var pod: Fixture
+
+        /// Pipeline `i` (`run-0000i`, fresh uids), its three Jobs and their three pods, decoded as a watch delivers them.
+        func decodePipeline(_ i: Int, _ decoder: JSONDecoder) throws -> (pipeline: MLPipeline, jobs: [JobView], pods: [PodView]) {
+            let name = String(format: "run-%05d", i)
+            let uid = UUID().uuidString.lowercased()
+            var text = pipeline.text.replacingOccurrences(of: pipeline.name, with: name)
+            text = text.replacingOccurrences(of: pipeline.uid, with: uid)
+            let decoded = try decoder.decode(MLPipeline.self, from: Data(text.utf8))
+            var jobs: [JobView] = [], pods: [PodView] = []
+            for step in ["a", "b", "c"] {
+                let jobName = "\(name)-\(step)-0", jobUID = UUID().uuidString.lowercased()
+                // Longest names first: the pod's name contains the Job's, which contains the pipeline's.
+                var j = job.text.replacingOccurrences(of: job.name, with: jobName)
+                j = j.replacingOccurrences(of: pipeline.name, with: name).replacingOccurrences(of: job.uid, with: jobUID)
+                j = j.replacingOccurrences(of: pipeline.uid, with: uid)
+                jobs.append(try decoder.decode(JobView.self, from: Data(j.utf8)))
+                var p = pod.text.replacingOccurrences(of: pod.name, with: "\(jobName)-\(String(UUID().uuidString.prefix(5)).lowercased())")
+                p = p.replacingOccurrences(of: job.name, with: jobName).replacingOccurrences(of: pipeline.name, with: name)
+                p = p.replacingOccurrences(of: job.uid, with: jobUID).replacingOccurrences(of: pod.uid, with: UUID().uuidString.lowercased())
+                pods.append(try decoder.decode(PodView.self, from: Data(p.utf8)))
+            }
+            return (decoded, jobs, pods)
+        }
     }
 
     static func fixture(_ url: URL) throws -> Fixture {
