@@ -118,11 +118,13 @@ public struct Api<R: Resource>: Sendable {
 
     /// Opens a watch. The stream ends when the server closes it (timeout) and throws on transport
     /// errors; ERROR events (410 Gone) are yielded as `.error`. Use a `Watcher` for a watch that
-    /// never stops.
-    public func watch(_ options: WatchOptions = WatchOptions()) async throws -> AsyncThrowingStream<TypedWatchEvent<R>, Error> {
+    /// never stops. With `reuse`, a MODIFIED event whose object the caller already holds at that
+    /// resourceVersion (its own write, cached) yields the caller's copy instead of a decoded one.
+    public func watch(_ options: WatchOptions = WatchOptions(), reuse: WatchReuse<R>? = nil) async throws -> AsyncThrowingStream<TypedWatchEvent<R>, Error> {
         let lines = try await client.lines(KubeRequest(method: .GET, path: paths.path(namespace: namespace), query: options.query))
         let iterator = IteratorBox(lines.makeAsyncIterator())
         let decoder = KubeClient.decoder()
+        if let reuse, let key = watchReuseKey { decoder.userInfo[key] = reuse }
         return AsyncThrowingStream {
             guard let line = try await iterator.next() else { return nil }
             do {
@@ -210,8 +212,39 @@ public struct Api<R: Resource>: Sendable {
                                           query: params.query(isApply: false), body: encode(object)), as: R.self)
     }
 
+    /// Replaces the status like `replaceStatus` for a caller that changed nothing but the status of
+    /// a copy of the stored object: answers the stored object as `object` with the answer's
+    /// `metadata` (new resourceVersion, managedFields left out), decoding only `metadata` from the
+    /// answer. A successful status PUT with a resourceVersion precondition stores exactly that: the
+    /// server keeps its spec and metadata, which are those of the version the copy was taken from.
+    /// Without a resourceVersion in `object`, or when the answer's uid or generation differ from
+    /// `object`'s, the whole answer is decoded as `replaceStatus` does.
+    public func replaceStatus(ofStoredCopy object: R, params: PatchParams = PatchParams()) async throws -> R {
+        let data = try await client.send(KubeRequest(method: .PUT, path: objectPath(object.name, namespace: ns(object), subresource: "status"),
+                                                     query: params.query(isApply: false), body: encode(object)))
+        let decoder = KubeClient.decoder()
+        if let rv = object.metadata.resourceVersion, !rv.isEmpty,
+           let answer = try? decoder.decode(MetadataOnly.self, from: data),
+           answer.metadata.uid == object.metadata.uid, answer.metadata.generation == object.metadata.generation,
+           answer.metadata.name == object.metadata.name {
+            var stored = object
+            stored.metadata = answer.metadata
+            return stored
+        }
+        do {
+            return try decoder.decode(R.self, from: data)
+        } catch {
+            throw KubeClientError.decoding("\(R.self) from status of \(object.name): \(error)")
+        }
+    }
+
     /// Patches the status (`/status`).
     public func patchStatus(_ name: String, _ patch: Patch, params: PatchParams = PatchParams(), namespace: String? = nil) async throws -> R {
         try await send(patch: patch, params: params, path: objectPath(name, namespace: namespace, subresource: "status"))
     }
+}
+
+/// The `metadata` of an answer, everything else left undecoded.
+struct MetadataOnly: Decodable {
+    var metadata: ObjectMeta
 }

@@ -7,6 +7,9 @@ public enum StatusUpdater {
     /// Applies `mutate` to the status of `object` and writes it through `/status` when it changed.
     /// On 409 Conflict the object is re-read and `mutate` applied to the fresh copy (up to
     /// `attempts` times); `mutate` must therefore express the desired status, not a delta.
+    /// `object` is a copy of the stored object (from a cache, a read or an earlier write): the
+    /// answer is `object` with the new status and the server's new metadata, and only the answer's
+    /// `metadata` is decoded (`Api.replaceStatus(ofStoredCopy:)`).
     @discardableResult
     public static func update<R: HasStatus>(
         _ api: Api<R>, _ object: R, attempts: Int = 5, mutate: @Sendable (inout R.StatusType?) -> Void
@@ -19,7 +22,7 @@ public enum StatusUpdater {
             mutate(&desired.status)
             if desired.status == current.status { return current }
             do {
-                return try await api.replaceStatus(desired)
+                return try await api.replaceStatus(ofStoredCopy: desired)
             } catch let error as KubeClientError where error.isConflict && attempt < attempts {
                 current = try await api.get(current.name, namespace: current.metadata.namespace)
             }

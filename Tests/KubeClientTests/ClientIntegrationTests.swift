@@ -96,6 +96,35 @@ struct ClientIntegrationTests {
         try await client.shutdown()
     }
 
+    @Test("a watch yields the caller's copy of a MODIFIED object it holds at that resourceVersion; other events are decoded")
+    func watchReusesHeldCopy() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        let api = Api<ConfigMap>(client: client, namespace: "default")
+        let rv = try #require(try await api.list().metadata.resourceVersion)
+        _ = try await api.create(ConfigMap(metadata: ObjectMeta(name: "w"), data: ["v": "1"]))
+        let second = try await api.patch("w", .merge(["data": ["v": "2"]]))
+        _ = try await api.patch("w", .merge(["data": ["v": "3"]]))
+        let heldVersion = try #require(second.metadata.resourceVersion)
+        let reuse = WatchReuse<ConfigMap> { namespace, name, version in
+            guard namespace == "default", name == "w", version == heldVersion else { return nil }
+            return ConfigMap(metadata: ObjectMeta(name: "w", namespace: "default"), data: ["v": "held"])
+        }
+        var seen: [String] = []
+        for try await event in try await api.watch(WatchOptions(resourceVersion: rv, timeoutSeconds: 20), reuse: reuse) {
+            switch event {
+            case .added(let o): seen.append("ADDED \(o.data?["v"] ?? "")")
+            case .modified(let o): seen.append("MODIFIED \(o.data?["v"] ?? "")")
+            case .deleted: seen.append("DELETED")
+            case .bookmark, .error: break
+            }
+            if seen.count == 3 { break }
+        }
+        #expect(seen == ["ADDED 1", "MODIFIED held", "MODIFIED 3"])
+        try await client.shutdown()
+    }
+
     @Test("the status subresource: replaceStatus writes status only; patchStatus merges")
     func statusSubresource() async throws {
         let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
@@ -116,6 +145,40 @@ struct ClientIntegrationTests {
         #expect(patched.status?["phase"] == "Ready")
         let spec = try await widgets.get("w").spec
         #expect(spec?["size"] == 1)
+        try await client.shutdown()
+    }
+
+    @Test("a status write of a stored copy answers the stored object with the server's new metadata; without a resourceVersion the answer is decoded")
+    func statusWriteOfStoredCopy() async throws {
+        let cluster = try await DevClusterProcess.start(extraArguments: ["--no-controller"])
+        defer { cluster.stop() }
+        let client = try Self.client(cluster)
+        try await Widget.install(client)
+        let widgets = Api<Widget>(client: client, namespace: "default")
+        let created = try await widgets.create(Widget(metadata: ObjectMeta(name: "w"), spec: ["size": 1]))
+        var desired = created
+        desired.status = ["phase": "Ready", "steps": [["name": "a", "phase": "Succeeded"]]]
+        let written = try await widgets.replaceStatus(ofStoredCopy: desired)
+        var stored = try await widgets.get("w")
+        stored.metadata.managedFields = nil
+        #expect(written.metadata == stored.metadata, "the server's new resourceVersion and generation")
+        #expect(written.metadata.resourceVersion != created.metadata.resourceVersion)
+        #expect(written.status == stored.status)
+        #expect(written.spec == stored.spec)
+        // A second write from the answer (its resourceVersion is the precondition) succeeds.
+        var again = written
+        again.status = ["phase": "Done"]
+        let second = try await widgets.replaceStatus(ofStoredCopy: again)
+        #expect(try await widgets.get("w").metadata.resourceVersion == second.metadata.resourceVersion)
+        // No resourceVersion: no precondition, the spec sent may differ from the stored one, so the answer is decoded.
+        var unconditional = second
+        unconditional.metadata.resourceVersion = nil
+        unconditional.spec = ["size": 42]
+        unconditional.status = ["phase": "Again"]
+        let answer = try await widgets.replaceStatus(ofStoredCopy: unconditional)
+        #expect(answer.spec?["size"] == 1)
+        #expect(answer.status?["phase"] == "Again")
+        #expect(answer.metadata.resourceVersion != nil)
         try await client.shutdown()
     }
 
