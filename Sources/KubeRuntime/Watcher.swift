@@ -21,6 +21,9 @@ public struct Watcher<R: Resource>: Sendable {
     public var fieldSelector: String?
     public var pageSize: Int = 500
     public var logger: Logger
+    /// Copies of objects the consumer already holds, which MODIFIED events at the same
+    /// resourceVersion reuse instead of decoding (`Api.watch(_:reuse:)`).
+    public var reuse: WatchReuse<R>?
 
     public init(api: Api<R>, labelSelector: String? = nil, fieldSelector: String? = nil, logger: Logger = Logger(label: "sextant.watcher")) {
         self.api = api
@@ -63,7 +66,7 @@ public struct Watcher<R: Resource>: Sendable {
             // Randomized server timeout, as client-go does, so watches do not all restart together.
             let options = WatchOptions(labelSelector: labelSelector, fieldSelector: fieldSelector, resourceVersion: rv,
                                        allowWatchBookmarks: true, timeoutSeconds: Int.random(in: 240...360))
-            let stream = try await api.watch(options)
+            let stream = try await api.watch(options, reuse: reuse)
             for try await event in stream {
                 switch event {
                 case .added(let o), .modified(let o):
