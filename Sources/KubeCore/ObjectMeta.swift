@@ -118,27 +118,3 @@ public struct GroupVersionResource: Sendable, Hashable, Codable, CustomStringCon
 
     public var description: String { group.isEmpty ? "\(version)/\(resource)" : "\(group)/\(version)/\(resource)" }
 }
-
-/// Kubernetes timestamps: RFC 3339 in UTC with second precision (`2026-11-26T23:07:53Z`).
-public enum KubeTime {
-    /// Formats a date as a Kubernetes `metav1.Time`.
-    public static func format(_ date: Date) -> String {
-        Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt).format(date)
-    }
-
-    /// Formats a date as a `metav1.MicroTime` (six fractional digits).
-    public static func formatMicro(_ date: Date) -> String {
-        let seconds = floor(date.timeIntervalSince1970)
-        let micros = Int(((date.timeIntervalSince1970 - seconds) * 1_000_000).rounded(.down))
-        let base = format(Date(timeIntervalSince1970: seconds))
-        return String(base.dropLast()) + "." + String(format: "%06d", micros) + "Z"
-    }
-
-    /// Parses RFC 3339 timestamps with or without fractional seconds.
-    public static func parse(_ string: String) -> Date? {
-        if let d = try? Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt).parse(string) {
-            return d
-        }
-        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string)
-    }
-}
