@@ -17,8 +17,9 @@ public enum MLPipelineController {
         let cloud = CloudWork(backends: config.backends, pricing: config.pricing, schedule: config.pollSchedule)
         let tracker = config.tracker
         let lineage = config.lineage
+        let graphs = PipelineGraphCache()
         return Controller<MLPipeline>("mlpipeline", client: client, namespaces: options.namespaces) { pipeline, ctx in
-            try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker, lineage: lineage)
+            try await reconcile(pipeline, ctx, cloud: cloud, tracker: tracker, lineage: lineage, graphs: graphs)
         }
         // Views of Jobs and pods (ChildViews.swift): only the fields observe() reads are decoded and cached.
         .owns(JobView.self, labelSelector: childSelector)
@@ -35,10 +36,16 @@ public enum MLPipelineController {
     /// One reconcile pass: observe (caches, due cloud polls), make sure the tracking run exists,
     /// plan, act (Jobs, cloud starts and stops, re-planning once a start's result is known), send
     /// tracking, write status once, keep the finalizer, queue the OpenLineage events of what changed.
+    /// `graphs` keeps the validated DAG of a running pipeline between passes (forgotten once the
+    /// run is finished or deleted).
     static func reconcile(_ pipeline: MLPipeline, _ ctx: ReconcileContext<MLPipeline>, cloud: CloudWork,
-                          tracker: RunTracker? = nil, lineage: OpenLineageEmitter? = nil) async throws -> ReconcileAction {
+                          tracker: RunTracker? = nil, lineage: OpenLineageEmitter? = nil,
+                          graphs: PipelineGraphCache? = nil) async throws -> ReconcileAction {
         if pipeline.isBeingDeleted {
-            if let uid = pipeline.metadata.uid { await tracker?.forget(uid: uid) }
+            if let uid = pipeline.metadata.uid {
+                await tracker?.forget(uid: uid)
+                graphs?.forget(uid: uid)
+            }
             return try await cleanUp(pipeline, ctx, cloud: cloud)
         }
         // `sextant restore` has not written the status back yet: acting now would re-run a finished run.
@@ -47,6 +54,7 @@ public enum MLPipelineController {
         obs.cloudBackends = cloud.backends.kinds
         obs.cloudNameLimits = cloud.nameLimits
         obs.pricing = cloud.pricing
+        obs.graphs = graphs
         var events: [RunPlan.PlannedEvent] = []
         var current = try await ensureTrackingRun(pipeline, ctx, tracker: tracker, events: &events)
         var context: CloudCallContext?
@@ -116,6 +124,9 @@ public enum MLPipelineController {
             current = try await ctx.updateStatus(current) { [status = plan.status] in $0 = status }
         }
         events += plan.events
+        if let uid = pipeline.metadata.uid, let phase = plan.status.phase, RunPlanner.terminalRun.contains(phase) {
+            graphs?.forget(uid: uid)
+        }
         // OpenLineage: the transitions this pass wrote (queued, never waited on).
         lineage?.record(pipeline: pipeline, previous: pipeline.status, current: plan.status)
         let unfinished = RunPlanner.hasUnfinishedCloudWork(plan.status)

@@ -125,6 +125,8 @@ public struct RunObservation: Sendable {
     public var cloudNameLimits: [String: Int] = [:]
     /// Prices for cost estimates.
     public var pricing: PricingTable = .empty
+    /// Validated DAGs by uid and generation (the controller's); nil: validate the spec every time.
+    public var graphs: PipelineGraphCache?
 
     /// An observation.
     public init(

@@ -19,7 +19,7 @@ public enum RunPlanner {
 
         let graph: PipelineGraph
         do {
-            graph = try PipelineGraph(validating: pipeline.spec)
+            graph = try obs.graphs?.graph(for: pipeline) ?? PipelineGraph(validating: pipeline.spec)
         } catch {
             let e = (error as? SextantAPIError) ?? .invalidPipeline(reason: "InvalidSpec", message: String(describing: error))
             status.phase = PipelinePhase.failed
