@@ -65,6 +65,8 @@ public struct Api<R: Resource>: Sendable {
     private func encode(_ object: R) throws -> Data {
         var o = object
         if R.namespaced, o.metadata.namespace == nil { o.metadata.namespace = namespace }
+        // Straight to bytes; JSONEncoder for what the streaming encoder does not take.
+        if let data = try? StreamingJSONEncoder.encode(o) { return data }
         do {
             let encoder = JSONEncoder()
             return try encoder.encode(o)
