@@ -22,7 +22,10 @@ extension Controller: ServiceLifecycle.Service {
         let recorder = recorder ?? ownRecorder ?? EventRecorder(client: client)
         let scopes: [String?] = R.namespaced && !namespaces.isEmpty ? namespaces.map { Optional($0) } : [nil]
         let primaries = scopes.map { ns in
-            Reflector(watcher: Watcher(api: Api<R>(client: client, namespace: ns), labelSelector: labelSelector, logger: logger), store: store)
+            var watcher = Watcher(api: Api<R>(client: client, namespace: ns), labelSelector: labelSelector, logger: logger)
+            // The watch's copy of our own status write is the written-through copy: not decoded again.
+            watcher.reuse = WatchReuse { namespace, name, rv in store.writtenCopy(ObjectKey(namespace: namespace, name: name), resourceVersion: rv) }
+            return Reflector(watcher: watcher, store: store)
         }
         let enqueue: @Sendable (ObjectKey) -> Void = { queue.add($0) }
         var children: [(run: @Sendable () async throws -> Void, synced: @Sendable () -> Bool)] = []
@@ -52,9 +55,10 @@ extension Controller: ServiceLifecycle.Service {
                 }
                 logger.info("caches synced; starting workers")
                 await withTaskGroup(of: Void.self) { workers in
+                    let metrics = ReconcileMetrics(controller: name)
                     for _ in 0..<workerCount {
                         workers.addTask {
-                            await self.work(queue: queue, store: store, caches: caches, recorder: recorder)
+                            await self.work(queue: queue, store: store, caches: caches, recorder: recorder, metrics: metrics)
                         }
                     }
                 }
@@ -69,23 +73,27 @@ extension Controller: ServiceLifecycle.Service {
         }
     }
 
-    private func work(queue: WorkQueue<ObjectKey>, store: Store<R>, caches: CacheSet, recorder: EventRecorder) async {
+    private func work(queue: WorkQueue<ObjectKey>, store: Store<R>, caches: CacheSet, recorder: EventRecorder, metrics: ReconcileMetrics) async {
         while !Task.isCancelled, let key = await queue.get() {
-            await process(key, queue: queue, store: store, caches: caches, recorder: recorder)
+            await process(key, queue: queue, store: store, caches: caches, recorder: recorder, metrics: metrics)
             queue.done(key)
         }
     }
 
-    private func process(_ key: ObjectKey, queue: WorkQueue<ObjectKey>, store: Store<R>, caches: CacheSet, recorder: EventRecorder) async {
+    private func process(_ key: ObjectKey, queue: WorkQueue<ObjectKey>, store: Store<R>, caches: CacheSet, recorder: EventRecorder,
+                         metrics: ReconcileMetrics) async {
         guard let object = store.get(key) else {
             // Deleted (and without finalizers): nothing to reconcile.
             queue.forget(key)
             return
         }
+        // The metadata set in one assignment (each subscript set goes through the handler).
         var log = logger
-        log[metadataKey: "kind"] = "\(R.kind)"
-        log[metadataKey: "namespace"] = "\(key.namespace ?? "")"
-        log[metadataKey: "name"] = "\(key.name)"
+        var metadata = log.handler.metadata
+        metadata["kind"] = .string(R.kind)
+        metadata["namespace"] = .string(key.namespace ?? "")
+        metadata["name"] = .string(key.name)
+        log.handler.metadata = metadata
         let context = ReconcileContext<R>(
             controllerName: name, client: client, api: Api<R>(client: client, namespace: key.namespace),
             store: store, recorder: recorder, logger: log, retries: queue.retries(key), caches: caches)
@@ -104,20 +112,45 @@ extension Controller: ServiceLifecycle.Service {
         } catch let error as TerminalError {
             result = "error"
             queue.forget(key)
-            Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", name)]).increment()
-            Counter(label: "controller_runtime_terminal_reconcile_errors_total", dimensions: [("controller", name)]).increment()
+            metrics.errors.increment()
+            metrics.terminalErrors.increment()
             log.error("reconcile failed permanently; not retrying", metadata: ["error": "\(error.message)"])
         } catch is CancellationError {
             result = "error"
             queue.add(key)
         } catch {
             result = "error"
-            Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", name)]).increment()
+            metrics.errors.increment()
             log.warning("reconcile failed; retrying with backoff", metadata: ["error": "\(error)", "retries": "\(queue.retries(key))"])
             queue.addRateLimited(key)
         }
         let elapsed = ContinuousClock.now - started
-        Metrics.Timer(label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", name)]).record(duration: elapsed)
-        Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", name), ("result", result)]).increment()
+        metrics.time.record(duration: elapsed)
+        metrics.total(result).increment()
+    }
+}
+
+/// The reconcile metrics of one controller, created once per run instead of once per reconcile
+/// (each creation is a lookup in the metrics factory).
+struct ReconcileMetrics: Sendable {
+    let errors: Counter
+    let terminalErrors: Counter
+    let time: Metrics.Timer
+    private let totals: [String: Counter]
+    private let controller: String
+
+    init(controller: String) {
+        self.controller = controller
+        errors = Counter(label: "controller_runtime_reconcile_errors_total", dimensions: [("controller", controller)])
+        terminalErrors = Counter(label: "controller_runtime_terminal_reconcile_errors_total", dimensions: [("controller", controller)])
+        time = Metrics.Timer(label: "controller_runtime_reconcile_time_seconds", dimensions: [("controller", controller)])
+        totals = Dictionary(uniqueKeysWithValues: ControllerMetrics.results.map {
+            ($0, Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", controller), ("result", $0)]))
+        })
+    }
+
+    /// `controller_runtime_reconcile_total` for this result.
+    func total(_ result: String) -> Counter {
+        totals[result] ?? Counter(label: "controller_runtime_reconcile_total", dimensions: [("controller", controller), ("result", result)])
     }
 }
