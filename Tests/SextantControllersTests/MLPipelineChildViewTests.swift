@@ -18,7 +18,8 @@ struct MLPipelineChildViewTests {
             "containers":[{"name":"a","image":"busybox:1.36","command":["true"],"env":[{"name":"SEXTANT_STEP","value":"a"}],
               "resources":{"requests":{"cpu":"500m","memory":"1Gi","nvidia.com/gpu":"1"}}}]}}},
          "status":{"startTime":"2026-01-01T00:00:00Z","completionTime":"2026-01-01T00:10:00Z","succeeded":1,
-          "conditions":[{"type":"\(condition)","status":"True","reason":"\(condition == "Failed" ? "BackoffLimitExceeded" : "")",
+          "conditions":[{"type":"SuccessCriteriaMet","status":"True","reason":"CompletionsReached","message":"m"},
+            {"type":"\(condition)","status":"True","reason":"\(condition == "Failed" ? "BackoffLimitExceeded" : "")",
             "message":"m","lastTransitionTime":"2026-01-01T00:10:00Z"}]}}
         """
     }
@@ -26,12 +27,14 @@ struct MLPipelineChildViewTests {
     static func pod(exitCode: Int, message: String) -> String {
         """
         {"apiVersion":"v1","kind":"Pod","metadata":{"name":"run-a-0-xyz","namespace":"ml","uid":"pod-uid","resourceVersion":"40",
-          "labels":{"sextant.dev/pipeline":"run"},
+          "labels":{"ml.sextant.dev/pipeline":"run","ml.sextant.dev/step":"a","controller-uid":"job-uid","job-name":"run-a-0"},
+          "annotations":{"dev.sextant.dev/simulate":"{}"},"generateName":"run-a-0-","creationTimestamp":"2026-01-01T00:00:00Z",
           "ownerReferences":[{"apiVersion":"batch/v1","kind":"Job","name":"run-a-0","uid":"job-uid","controller":true}]},
          "spec":{"containers":[{"name":"a","image":"busybox:1.36"}],"tolerations":[{"key":"k","operator":"Exists"}]},
          "status":{"phase":"\(exitCode == 0 ? "Succeeded" : "Failed")","conditions":[{"type":"Ready","status":"False"}],
           "containerStatuses":[{"name":"a","ready":false,"restartCount":0,"image":"busybox:1.36",
-            "state":{"terminated":{"exitCode":\(exitCode),"reason":"Completed","message":\(message),"finishedAt":"2026-01-01T00:09:59Z"}}}]}}
+            "state":{"terminated":{"exitCode":\(exitCode),"reason":"Completed","message":\(message),"finishedAt":"2026-01-01T00:09:59Z",
+              "containerID":"containerd://abc"}}}]}}
         """
     }
 
@@ -54,7 +57,7 @@ struct MLPipelineChildViewTests {
             #expect(viewed.terminationMessage == (exitCode == 0 ? #"{"metrics":{"auc":0.9}}"# : "boom"))
             #expect(jobView.metadata.controllerReference?.uid == "run-uid")
             #expect(podView.metadata.ownerReferences?.first?.uid == "job-uid")
-            #expect(podView.metadata.labels?["sextant.dev/pipeline"] == "run")
+            #expect(podView.metadata.labels?["ml.sextant.dev/pipeline"] == "run")
             // Built from a whole object, a view is what decoding gives.
             #expect(JobView(job) == jobView)
             #expect(PodView(pod) == podView)
@@ -64,5 +67,24 @@ struct MLPipelineChildViewTests {
         #expect(failed.outcome == .failed)
         #expect(failed.reason == "Error")
         #expect(failed.message == "container exited with code 2: boom")
+    }
+
+    @Test("a cached view keeps what the controller reads and drops the rest")
+    func viewsKeepOnlyWhatIsRead() throws {
+        let job = try decode(JobView.self, Self.job(condition: "Complete"))
+        let pod = try decode(PodView.self, Self.pod(exitCode: 0, message: #""{}""#))
+        // Read: names, uids, resourceVersion, owner references, our labels, the finished condition, the termination message.
+        #expect(job.metadata.name == "run-a-0" && job.metadata.uid == "job-uid" && job.metadata.resourceVersion == "41")
+        #expect(job.metadata.controllerReference?.name == "run" && job.metadata.controllerReference?.kind == "MLPipeline")
+        #expect(job.job.finishedCondition?.type == "Complete")
+        #expect(pod.metadata.labels == ["ml.sextant.dev/pipeline": "run", "ml.sextant.dev/step": "a"])
+        #expect(pod.status?.containerStatuses?.first?.state?.terminated?.message == "{}")
+        #expect(pod.status?.containerStatuses?.first?.state?.terminated?.reason == "Completed")
+        // Not read, not kept.
+        #expect(job.metadata.labels == nil && job.metadata.annotations == nil && job.metadata.managedFields == nil)
+        #expect(job.status?.conditions?.map(\.type) == ["Complete"])
+        #expect(pod.metadata.annotations == nil && pod.metadata.generateName == nil && pod.metadata.creationTimestamp == nil)
+        #expect(pod.status?.containerStatuses?.first?.state?.terminated?.containerID == nil)
+        #expect(pod.status?.containerStatuses?.first?.state?.terminated?.finishedAt == nil)
     }
 }
