@@ -40,9 +40,23 @@ public struct MLPipelineSpec: Codable, Sendable, Hashable {
     /// The steps of the DAG.
     public var steps: [PipelineStep]
     /// A ModelVersion to create when the run succeeds.
-    public var register: RegisterSpec?
+    public var register: RegisterSpec? {
+        get { boxedRegister?.value }
+        set { boxedRegister = newValue.map(Boxed.init) }
+    }
     /// Experiment tracking (MLflow, W&B).
-    public var tracking: TrackingSpec?
+    public var tracking: TrackingSpec? {
+        get { boxedTracking?.value }
+        set { boxedTracking = newValue.map(Boxed.init) }
+    }
+    // Boxed (`Boxed`): `register` alone is 416 bytes inline, in every cached pipeline. JSON keys are the public names.
+    private var boxedRegister: Boxed<RegisterSpec>?
+    private var boxedTracking: Boxed<TrackingSpec>?
+
+    enum CodingKeys: String, CodingKey {
+        case params, datasets, parallelism, timeoutSeconds, cancel, podDefaults, steps
+        case boxedRegister = "register", boxedTracking = "tracking"
+    }
 
     /// A spec with the given fields.
     public init(

@@ -9,15 +9,37 @@ public struct PipelineStep: Codable, Sendable, Hashable {
     /// Run as a Kubernetes Job.
     public var container: ContainerStep?
     /// Run as an Amazon SageMaker training job.
-    public var sagemaker: SageMakerStep?
+    public var sagemaker: SageMakerStep? {
+        get { boxedSagemaker?.value }
+        set { boxedSagemaker = newValue.map(Boxed.init) }
+    }
     /// Run as an AWS Batch job.
-    public var awsBatch: AWSBatchStep?
+    public var awsBatch: AWSBatchStep? {
+        get { boxedAWSBatch?.value }
+        set { boxedAWSBatch = newValue.map(Boxed.init) }
+    }
     /// Run as a Google Vertex AI CustomJob.
-    public var vertexAI: VertexAIStep?
+    public var vertexAI: VertexAIStep? {
+        get { boxedVertexAI?.value }
+        set { boxedVertexAI = newValue.map(Boxed.init) }
+    }
     /// Run as an Azure ML command job.
-    public var azureML: AzureMLStep?
+    public var azureML: AzureMLStep? {
+        get { boxedAzureML?.value }
+        set { boxedAzureML = newValue.map(Boxed.init) }
+    }
     /// Run as an Apache Airflow DAG run.
-    public var airflow: AirflowStep?
+    public var airflow: AirflowStep? {
+        get { boxedAirflow?.value }
+        set { boxedAirflow = newValue.map(Boxed.init) }
+    }
+    // The cloud step kinds are boxed (`Boxed`): a step sets at most one, and held inline they
+    // made every step 1,000 bytes in cached pipelines. JSON keys are the public names.
+    private var boxedSagemaker: Boxed<SageMakerStep>?
+    private var boxedAWSBatch: Boxed<AWSBatchStep>?
+    private var boxedVertexAI: Boxed<VertexAIStep>?
+    private var boxedAzureML: Boxed<AzureMLStep>?
+    private var boxedAirflow: Boxed<AirflowStep>?
     /// Retries of failed attempts.
     public var retry: RetryPolicy?
     /// Deadline of one attempt in seconds.
@@ -29,6 +51,13 @@ public struct PipelineStep: Codable, Sendable, Hashable {
     /// Reuse of earlier identical results.
     public var cache: CachePolicy?
 
+    enum CodingKeys: String, CodingKey {
+        case name, dependsOn, container
+        case boxedSagemaker = "sagemaker", boxedAWSBatch = "awsBatch", boxedVertexAI = "vertexAI"
+        case boxedAzureML = "azureML", boxedAirflow = "airflow"
+        case retry, timeoutSeconds, spot, outputs, cache
+    }
+
     /// A step.
     public init(
         name: String, dependsOn: [String]? = nil, container: ContainerStep? = nil,
@@ -36,8 +65,8 @@ public struct PipelineStep: Codable, Sendable, Hashable {
         retry: RetryPolicy? = nil, timeoutSeconds: Int64? = nil, spot: Bool? = nil,
         outputs: StepOutputs? = nil, cache: CachePolicy? = nil, awsBatch: AWSBatchStep? = nil, airflow: AirflowStep? = nil
     ) {
-        self.airflow = airflow
         self.name = name
+        self.airflow = airflow
         self.dependsOn = dependsOn
         self.container = container
         self.sagemaker = sagemaker
