@@ -45,6 +45,9 @@ enum CacheMemoryBenchmarks {
                   + "PodView=\(MemoryLayout<PodView>.stride) ObjectMeta=\(MemoryLayout<ObjectMeta>.stride) "
                   + "PipelineStep=\(MemoryLayout<PipelineStep>.stride) StepStatus=\(MemoryLayout<StepStatus>.stride) "
                   + "AttemptStatus=\(MemoryLayout<AttemptStatus>.stride) bytes (inline, per value)")
+            if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] != "1" {
+                print("cache_memory: heap_in_use counts malloc's main arena only; run with MALLOC_ARENA_MAX=1 for complete figures")
+            }
             try perKindFigures(perKind, fixtures, decoder)
         }
 
@@ -84,7 +87,7 @@ enum CacheMemoryBenchmarks {
         for kind in ["MLPipeline", "JobView", "PodView"] {
             let pipelines = Store<MLPipeline>(), jobs = Store<JobView>(), pods = Store<PodView>()
             trim()
-            let before = Double(RuntimeBenchmarks.residentBytes())
+            let before = Double(RuntimeBenchmarks.residentBytes()), heapBefore = heapInUse()
             for i in 0..<count {
                 let copy = try fixtures.decodePipeline(i, decoder)
                 switch kind {
@@ -95,9 +98,10 @@ enum CacheMemoryBenchmarks {
             }
             trim()
             let grown = Double(RuntimeBenchmarks.residentBytes()) - before
-            let objects = pipelines.count + jobs.count + pods.count
-            print("cache_memory.kind=\(kind) objects=\(objects) above_before=\(mb(grown))MB "
-                  + "(\(Int(grown / Double(max(objects, 1)))) bytes/object)")
+            let heapGrown = Double(heapInUse() - heapBefore)
+            let objects = Double(max(pipelines.count + jobs.count + pods.count, 1))
+            print("cache_memory.kind=\(kind) objects=\(Int(objects)) rss_above_before=\(mb(grown))MB "
+                  + "(\(Int(grown / objects)) bytes/object) heap_in_use=\(Int(heapGrown / objects)) bytes/object")
             withExtendedLifetime((pipelines, jobs, pods)) {}
         }
     }
@@ -137,6 +141,24 @@ enum CacheMemoryBenchmarks {
         let value = try JSONValue.parse(Data(text.utf8))
         return Fixture(text: text, name: value[path: ["metadata", "name"]]?.stringValue ?? "",
                        uid: value[path: ["metadata", "uid"]]?.stringValue ?? "")
+    }
+
+    /// Bytes malloc has handed out and not taken back (glibc `mallinfo2`: `uordblks + hblkhd`). It
+    /// counts the main arena only, so the figures are complete with `MALLOC_ARENA_MAX=1`; unlike
+    /// the resident set it does not depend on what a trim could give back.
+    static func heapInUse() -> Int {
+        #if os(Linux)
+        // RTLD_DEFAULT; a struct-returning C function takes the result's address as its first argument.
+        guard let symbol = dlsym(nil, "mallinfo2") else { return 0 }
+        let mallinfo2 = unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer?).self)
+        var fields = [Int](repeating: 0, count: 10)
+        fields.withUnsafeMutableBytes { buffer in
+            if let base = buffer.baseAddress { _ = mallinfo2(base) }
+        }
+        return fields[7] + fields[4]
+        #else
+        return 0
+        #endif
     }
 
     static func mb(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1_048_576) }
