@@ -57,7 +57,7 @@ enum ServerSideApply {
         entries.removeAll { $0.sameIdentity(manager: manager, operation: "Apply", subresource: nil) }
         entries.append(ManagedFieldsEntry(manager: manager, operation: "Apply", apiVersion: apiVersion,
                                           time: KubeTime.format(now), subresource: nil, fields: applied))
-        entries = prune(entries, to: merged, walker: walker)
+        entries = prune(entries, existing: FieldResolver(merged))
         ManagedFieldsEntry.write(entries, into: &merged)
         return merged
     }
@@ -74,14 +74,22 @@ enum ServerSideApply {
         }
         let onlyStatus = subresource == "status"
         let newPaths = walker.paths(of: new, includeStatus: onlyStatus, onlyStatus: onlyStatus)
+        // Each distinct prefix is looked up once in either object (and once more for pruning).
+        let elements = PathElementCache()
+        let before = old.map { FieldResolver($0, elements: elements) }
+        let after = FieldResolver(new, elements: elements)
         var changed = Set<[PathElement]>()
         for path in newPaths {
-            let before = old.flatMap { walker.value(at: path, in: $0) }
-            let after = walker.value(at: path, in: new)
-            if before == nil || before != after { changed.insert(path) }
+            guard let was = before?.value(at: path) else {
+                changed.insert(path)
+                continue
+            }
+            if was != after.value(at: path) { changed.insert(path) }
         }
-        for i in entries.indices { entries[i].fields.paths.subtract(changed) }
         if !changed.isEmpty {
+            for i in entries.indices where !entries[i].fields.paths.isDisjoint(with: changed) {
+                entries[i].fields.paths.subtract(changed)
+            }
             let apiVersion = new["apiVersion"]?.stringValue ?? ""
             if let index = entries.firstIndex(where: { $0.sameIdentity(manager: manager, operation: "Update", subresource: subresource) }) {
                 entries[index].fields.paths.formUnion(changed)
@@ -93,16 +101,18 @@ enum ServerSideApply {
             }
         }
         var result = new
-        entries = prune(entries, to: result, walker: walker)
+        entries = prune(entries, existing: after)
         ManagedFieldsEntry.write(entries, into: &result)
         return result
     }
 
-    /// Drops owned paths that no longer exist in the object.
-    private static func prune(_ entries: [ManagedFieldsEntry], to object: JSONValue, walker: FieldWalker) -> [ManagedFieldsEntry] {
+    /// Drops owned paths that no longer exist in the resolver's object; an entry losing none is
+    /// left as it is (its JSON is written again unchanged).
+    private static func prune(_ entries: [ManagedFieldsEntry], existing object: FieldResolver) -> [ManagedFieldsEntry] {
         entries.map { entry in
+            guard entry.fields.paths.contains(where: { !object.exists($0) }) else { return entry }
             var e = entry
-            e.fields.paths = e.fields.paths.filter { walker.value(at: $0, in: object) != nil }
+            e.fields.paths = e.fields.paths.filter { object.exists($0) }
             return e
         }
     }

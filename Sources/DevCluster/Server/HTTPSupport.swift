@@ -53,8 +53,7 @@ enum Responses {
     static let jsonType = "application/json"
 
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, contentType: String = jsonType, warnings: [String] = []) -> Response {
-        var buffer = ByteBuffer()
-        buffer.writeBytes(value.data())
+        let buffer = ByteBuffer(bytes: value.bytes())
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-cache, private"

@@ -130,10 +130,11 @@ extension ResourceHandler {
     }
 
     static func line(type: String, object: JSONValue) -> ByteBuffer {
-        var buffer = ByteBuffer()
-        buffer.writeString("{\"type\":\"\(type)\",\"object\":")
-        buffer.writeBytes(object.data())
-        buffer.writeString("}\n")
-        return buffer
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        bytes.append(contentsOf: "{\"type\":\"\(type)\",\"object\":".utf8)
+        object.write(into: &bytes)
+        bytes.append(contentsOf: "}\n".utf8)
+        return ByteBuffer(bytes: bytes)
     }
 }

@@ -156,11 +156,13 @@ final class DurableLog: Sendable {
     /// Queues records for the next group commit; returns at once. Throws when the log has failed.
     func append(_ records: [LogRecord]) throws {
         guard !records.isEmpty else { return }
-        var data = Data()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
         for record in records {
-            data.append(record.json.data())
-            data.append(UInt8(ascii: "\n"))
+            record.json.write(into: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
         }
+        let data = Data(bytes)
         let maxRV = records.map(\.resourceVersion).max() ?? 0
         let start: Bool = try state.withLock { s in
             if let failure = s.failure { throw failure }

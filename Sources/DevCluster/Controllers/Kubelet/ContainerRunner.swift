@@ -132,9 +132,10 @@ struct ContainerRunner: Sendable {
         }
         let process: HostProcess
         do {
+            let workDirectory = try files.makeWorkDirectory(namespace: key.namespace, pod: key.name)
             process = try HostProcess.spawn(
                 arguments: invocation.arguments, environment: invocation.environment,
-                workingDirectory: files.workDirectory(namespace: key.namespace, pod: key.name).path,
+                workingDirectory: workDirectory.path,
                 logPath: files.log(namespace: key.namespace, pod: key.name, container: name).path)
         } catch {
             return Outcome(exit: HostExit(exitCode: 128, signal: nil), reason: "StartError", message: "\(error.localizedDescription)")

@@ -2,7 +2,8 @@ import Foundation
 
 /// Where the kubelet keeps a pod's files: `<data-dir>/pods/<namespace>/<pod>/` holding
 /// `<container>.log` (stdout+stderr), `<container>.termination-log` (the termination message /
-/// `SEXTANT_OUTPUTS_PATH`) and `work/` (the working directory of local-executor processes).
+/// `SEXTANT_OUTPUTS_PATH`) and `work/` (the working directory of local-executor processes,
+/// created when the first such process starts: simulated pods never need it).
 struct PodFiles: Sendable {
     let root: URL
 
@@ -26,12 +27,19 @@ struct PodFiles: Sendable {
         directory(namespace: namespace, pod: pod).appendingPathComponent("work", isDirectory: true)
     }
 
+    /// The working directory of a local-executor process, created when missing.
+    func makeWorkDirectory(namespace: String?, pod: String) throws -> URL {
+        let url = workDirectory(namespace: namespace, pod: pod)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
     /// Creates a fresh directory for a pod (an old one of the same name is removed) with empty logs.
     func prepare(namespace: String?, pod: String, containers: [String]) throws {
         let fm = FileManager.default
         let dir = directory(namespace: namespace, pod: pod)
         try? fm.removeItem(at: dir)
-        try fm.createDirectory(at: workDirectory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         for container in containers {
             _ = fm.createFile(atPath: log(namespace: namespace, pod: pod, container: container).path, contents: nil)
             _ = fm.createFile(atPath: terminationLog(namespace: namespace, pod: pod, container: container).path, contents: nil)
@@ -41,7 +49,7 @@ struct PodFiles: Sendable {
     /// Creates a pod's directory and logs when missing, keeping what is there (a resumed pod).
     func ensure(namespace: String?, pod: String, containers: [String]) throws {
         let fm = FileManager.default
-        try fm.createDirectory(at: workDirectory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
+        try fm.createDirectory(at: directory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
         for container in containers {
             for url in [log(namespace: namespace, pod: pod, container: container), terminationLog(namespace: namespace, pod: pod, container: container)]
             where !fm.fileExists(atPath: url.path) {

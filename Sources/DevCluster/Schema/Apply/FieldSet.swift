@@ -64,6 +64,25 @@ struct FieldSet: Sendable, Equatable {
         return render(root)
     }
 
+    /// Whether `fieldsV1` is exactly what `fieldsV1` renders for the set it parses to: objects
+    /// all the way down, `{}` leaves, and `".": {}` only beside other members below the root.
+    /// (Anything else — a `"."` alone or at the root, a non-empty or non-object `"."`, a scalar —
+    /// reads back as a set that renders differently.)
+    static func isCanonical(fieldsV1: JSONValue) -> Bool {
+        func check(_ node: JSONValue, root: Bool) -> Bool {
+            guard case .object(let children) = node else { return false }
+            for (key, child) in children {
+                if key == "." {
+                    guard !root, children.count > 1, child == .emptyObject else { return false }
+                } else if !check(child, root: false) {
+                    return false
+                }
+            }
+            return true
+        }
+        return check(fieldsV1, root: true)
+    }
+
     func contains(_ path: [PathElement]) -> Bool { paths.contains(path) }
 
     /// Whether any owned path is `path`, below it, or above it (an owned ancestor leaf).
