@@ -45,7 +45,26 @@ extension JSONValue {
 
     /// `metadata.ownerReferences` decoded (malformed entries skipped).
     var ownerReferences: [OwnerReference] {
-        (self[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap { try? $0.decode(as: OwnerReference.self) }
+        (self[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []).compactMap(Self.ownerReference)
+    }
+
+    /// One `ownerReferences` entry as `JSONDecoder` reads it into `OwnerReference` (synthesized
+    /// Codable), without the JSON round trip: an object with string `apiVersion`, `kind`, `name`
+    /// and `uid`, and `controller`/`blockOwnerDeletion` booleans, null or absent; nil otherwise.
+    static func ownerReference(_ value: JSONValue) -> OwnerReference? {
+        guard case .object(let o) = value,
+              case .string(let apiVersion)? = o["apiVersion"], case .string(let kind)? = o["kind"],
+              case .string(let name)? = o["name"], case .string(let uid)? = o["uid"]
+        else { return nil }
+        func flag(_ key: String) -> Bool?? {
+            switch o[key] {
+            case nil, .null?: return .some(nil)
+            case .bool(let b)?: return .some(b)
+            default: return nil
+            }
+        }
+        guard let controller = flag("controller"), let blockOwnerDeletion = flag("blockOwnerDeletion") else { return nil }
+        return OwnerReference(apiVersion: apiVersion, kind: kind, name: name, uid: uid, controller: controller, blockOwnerDeletion: blockOwnerDeletion)
     }
 
     /// The uid of the controlling owner of the given kind.
