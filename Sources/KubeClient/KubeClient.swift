@@ -94,7 +94,17 @@ public final class KubeClient: Sendable {
         return url
     }
 
+    /// Percent-encodes everything but letters, digits and `-._~`. Names and namespaces are
+    /// almost always ASCII letters, digits, `-` and `.`: those are returned as they are without
+    /// building a CharacterSet (which cost more than the request's JSON encoding).
     static func escape(_ s: String) -> String {
+        if s.utf8.allSatisfy({ b in
+            (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
+        }) { return s }
+        return escapeSlowly(s)
+    }
+
+    static func escapeSlowly(_ s: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
