@@ -25,10 +25,14 @@ public actor CloudWork {
         self.pricing = pricing
         self.schedule = schedule
         self.namespaceTTL = namespaceTTL
+        self.nameLimits = backends.byKind.mapValues { $0.nameLimit }
+        self.kinds = backends.kinds
     }
 
-    /// Job name limits by kind.
-    public nonisolated var nameLimits: [String: Int] { backends.byKind.mapValues { $0.nameLimit } }
+    /// Job name limits by kind (computed once: every reconcile reads them).
+    public nonisolated let nameLimits: [String: Int]
+    /// The step kinds of the backends.
+    public nonisolated let kinds: Set<String>
 
     /// The schedule key of an attempt of a run: `<namespace>/<uid>/<step>/<attempt>`.
     nonisolated func key(_ pipeline: MLPipeline, _ attemptKey: String) -> String { prefix(pipeline) + attemptKey }

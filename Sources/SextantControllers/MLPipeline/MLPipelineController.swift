@@ -51,7 +51,7 @@ public enum MLPipelineController {
         // `sextant restore` has not written the status back yet: acting now would re-run a finished run.
         if RestoreMarker.isPending(pipeline.metadata.annotations) { return .awaitChange }
         var obs = observe(pipeline, ctx)
-        obs.cloudBackends = cloud.backends.kinds
+        obs.cloudBackends = cloud.kinds
         obs.cloudNameLimits = cloud.nameLimits
         obs.pricing = cloud.pricing
         obs.graphs = graphs
