@@ -69,6 +69,7 @@ struct MLflowMirrorE2ETests {
         try await e.k("patch", "mv", "churn-v3", "--type=merge", "-p", "{\"spec\":{\"stage\":\"Archived\"}}")
         try await e.waitFor("mv", "churn-v2", "{.status.registries[0].stage}", equals: "alias production")
         try await e.waitFor("the production alias is back on version 2") { try await view.aliases(model) == ["production": "2"] }
-        #expect(try await e.jsonpath("mv", "churn-v3", "{.status.registries[0].stage}") == "no alias (Archived)")
+        // v3's own registry call (off the reconcile path, after v2's in the model's lane) records its stage on a later pass.
+        try await e.waitFor("mv", "churn-v3", "{.status.registries[0].stage}", equals: "no alias (Archived)")
     }
 }

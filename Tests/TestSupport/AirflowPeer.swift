@@ -94,21 +94,32 @@ public final class AirflowPeer: Sendable {
 
     /// A JWT of the test user.
     public func token() async throws -> String {
-        let result = try await ProcessRunner.run("/usr/bin/curl", [
-            "-sS", "--max-time", "20", "-X", "POST", "-H", "Content-Type: application/json",
-            "--data-binary", #"{"username":"\#(Self.username)","password":"\#(Self.password)"}"#, url + "/auth/token",
-        ], timeout: 30)
-        guard let token = (try? JSONValue.parse(result.stdout))?["access_token"]?.stringValue else {
-            throw TestSupportError.startFailed("Airflow /auth/token: \(result.stdout) \(result.stderr)")
+        var last = ""
+        for attempt in 0..<3 {
+            if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
+            let result = try await ProcessRunner.run("/usr/bin/curl", [
+                "-sS", "--max-time", "20", "-X", "POST", "-H", "Content-Type: application/json",
+                "--data-binary", #"{"username":"\#(Self.username)","password":"\#(Self.password)"}"#, url + "/auth/token",
+            ], timeout: 30)
+            if let token = (try? JSONValue.parse(result.stdout))?["access_token"]?.stringValue { return token }
+            last = "\(result.stdout.prefix(300)) \(result.stderr.prefix(300))"
         }
-        return token
+        throw TestSupportError.startFailed("Airflow /auth/token after 3 tries: \(last)")
     }
 
-    /// GET `path` with the test user's token; the JSON answer.
+    /// GET `path` with the test user's token; the JSON answer. Airflow's single API worker can leave
+    /// a request unanswered for 20 s on a loaded machine (curl then prints nothing): such an empty or
+    /// cut answer is asked again, up to 3 times, before it fails the test with curl's error.
     public func get(_ path: String) async throws -> JSONValue {
-        let token = try await token()
-        let result = try await ProcessRunner.run("/usr/bin/curl", ["-sS", "--max-time", "20", "-H", "Authorization: Bearer \(token)", url + path], timeout: 30)
-        return try JSONValue.parse(result.stdout)
+        var last = ""
+        for attempt in 0..<3 {
+            if attempt > 0 { try await Task.sleep(for: .seconds(1)) }
+            let token = try await token()
+            let result = try await ProcessRunner.run("/usr/bin/curl", ["-sS", "--max-time", "20", "-H", "Authorization: Bearer \(token)", url + path], timeout: 30)
+            if let answer = try? JSONValue.parse(result.stdout) { return answer }
+            last = "stdout \(result.stdout.prefix(300).debugDescription), curl: \(result.stderr.prefix(300))"
+        }
+        throw TestSupportError.startFailed("Airflow GET \(path) gave no JSON after 3 tries: \(last)")
     }
 
     /// The DAG run `runId` of `dagId` (nil when there is none).
