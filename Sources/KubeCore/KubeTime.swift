@@ -14,7 +14,8 @@ public enum KubeTime {
         let seconds = Int64(t.rounded(.down))
         let days = seconds / 86_400
         let inDay = seconds % 86_400
-        let (year, month, day) = civil(fromDays: days)
+        let civil = CivilDate.date(days: Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         var bytes = [UInt8](repeating: 0, count: 20)
         func put(_ value: Int64, at index: Int, digits: Int) {
             var v = value
@@ -68,9 +69,9 @@ public enum KubeTime {
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
                   let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                  year >= 1970, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+                  year >= 1970, (1...12).contains(month), day >= 1, day <= Int64(CivilDate.daysIn(year: Int(year), month: Int(month))),
                   hour < 24, minute < 60, second < 60 else { return nil }
-            return days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+            return Int64(CivilDate.days(year: Int(year), month: Int(month), day: Int(day))) * 86_400 + hour * 3600 + minute * 60 + second
         }
     }
 
@@ -83,36 +84,5 @@ public enum KubeTime {
             return d
         }
         return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(string)
-    }
-
-    private static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Proleptic Gregorian date of a day number (days since 1970-01-01), after H. Hinnant's `civil_from_days`.
-    private static func civil(fromDays z0: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    /// Day number (days since 1970-01-01) of a proleptic Gregorian date (`days_from_civil`).
-    private static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
