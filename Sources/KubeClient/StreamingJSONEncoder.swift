@@ -209,35 +209,14 @@ struct StreamKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> Encoder { writer.failed = true; return StreamEncoder(writer: writer) }
 }
 
-struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
+struct StreamUnkeyedContainer: UnkeyedEncodingContainer, StreamElementWriting {
     let writer: JSONByteWriter
     let frame: Int
     var codingPath: [CodingKey] { [] }
     var count: Int { writer.frames.last(where: { $0.id == frame })?.count ?? 0 }
 
-    private func begin() throws {
+    func begin() throws {
         guard writer.beginElement(in: frame, key: nil) else { throw StreamingJSONEncoder.Unsupported() }
-    }
-
-    mutating func encodeNil() throws { try begin(); writer.literal("null") }
-    mutating func encode(_ value: Bool) throws { try begin(); writer.literal(value ? "true" : "false") }
-    mutating func encode(_ value: String) throws { try begin(); writer.string(value) }
-    mutating func encode(_ value: Double) throws { try begin(); try writer.double(value) }
-    mutating func encode(_ value: Float) throws { throw StreamingJSONEncoder.Unsupported() }
-    mutating func encode(_ value: Int) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: Int8) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: Int16) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: Int32) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: Int64) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: UInt) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: UInt8) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: UInt16) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: UInt32) throws { try begin(); writer.integer(value) }
-    mutating func encode(_ value: UInt64) throws { try begin(); writer.integer(value) }
-
-    mutating func encode<T: Encodable>(_ value: T) throws {
-        try begin()
-        try writer.value(value, with: StreamEncoder(writer: writer))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
@@ -254,16 +233,25 @@ struct StreamUnkeyedContainer: UnkeyedEncodingContainer {
 }
 
 /// One value at the encoder's position: a primitive, or any value encoded there.
-struct StreamSingleValueContainer: SingleValueEncodingContainer {
+struct StreamSingleValueContainer: SingleValueEncodingContainer, StreamElementWriting {
     let encoder: StreamEncoder
     var codingPath: [CodingKey] { [] }
-    private var writer: JSONByteWriter { encoder.writer }
+    var writer: JSONByteWriter { encoder.writer }
 
-    private func begin() throws {
+    func begin() throws {
         guard !encoder.wrote, !writer.failed else { writer.failed = true; throw StreamingJSONEncoder.Unsupported() }
         encoder.wrote = true
     }
+}
 
+/// The primitive encodes shared by the unkeyed and the single-value container: each starts its
+/// element (`begin`, which throws when the container cannot take one), then writes the value.
+protocol StreamElementWriting {
+    var writer: JSONByteWriter { get }
+    func begin() throws
+}
+
+extension StreamElementWriting {
     mutating func encodeNil() throws { try begin(); writer.literal("null") }
     mutating func encode(_ value: Bool) throws { try begin(); writer.literal(value ? "true" : "false") }
     mutating func encode(_ value: String) throws { try begin(); writer.string(value) }
