@@ -18,6 +18,7 @@ import collections
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -125,8 +126,12 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
             perfs = [start_perf(op.pid, os.path.join(profile, f"{name}-{n}.perf.data")),
                      start_perf(dev.pid, os.path.join(profile, f"dev-{name}-{n}.perf.data"))]
         t0 = time.time()
+        driver0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([python, load, kubeconfig, str(n), "--timeout", str(timeout)], capture_output=True, text=True)
         wall = time.time() - t0
+        driver1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        driver_cpu = (driver1.ru_utime + driver1.ru_stime) - (driver0.ru_utime + driver0.ru_stime)
+        created = re.search(r"create_seconds=([\d.]+)", out.stderr)
         cpu = cpu_seconds(op.pid) - cpu0
         dev_cpu = cpu_seconds(dev.pid) - dev_cpu0
         rss = peak_rss_mb(op.pid)
@@ -138,7 +143,8 @@ def run_one(name: str, operator_cmd: list[str], sextant: str, python: str, load:
         time.sleep(1)  # let trailing requests (events) land in the audit log
         verbs = requests_by_verb(audit, audit_start)
         return {"name": name, "n": n, "succeeded": int(m.group(1)) if m else 0, "seconds": float(m.group(2)) if m else wall,
-                "cpu": cpu, "rss": rss, "idle_rss": idle_rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip()}
+                "cpu": cpu, "rss": rss, "idle_rss": idle_rss, "verbs": verbs, "load": (load0, load1), "dev_cpu": dev_cpu, "work": work, "driver": last, "stderr": out.stderr.strip(),
+                "driver_cpu": driver_cpu, "create_seconds": float(created.group(1)) if created else None}
     finally:
         stop(op, stop_wait)  # a profiler wrapper writes its data on the way out
         stop(dev)
@@ -151,6 +157,8 @@ def report(r: dict) -> None:
           f"cpu={r['cpu']:.2f}s ({r['cpu'] / max(r['n'], 1) * 1000:.1f} ms/pipeline) peak_rss={r['rss']:.0f}MB (idle {r['idle_rss']:.0f}MB) "
           f"requests(excl. list/watch/get)={writes} ({writes / max(r['n'], 1):.1f}/pipeline) "
           f"server_cpu={r['dev_cpu']:.2f}s load1={r['load'][0]:.2f}->{r['load'][1]:.2f}")
+    creates = f"{r['create_seconds']:.2f}s" if r.get("create_seconds") is not None else "?"
+    print(f"           driver: cpu={r['driver_cpu']:.2f}s, all creates answered after {creates}")
     top = ", ".join(f"{k}={c}" for k, c in sorted(v.items()) if " " in k)
     print(f"           by verb: {', '.join(f'{k}={c}' for k, c in sorted(v.items()) if ' ' not in k)}")
     print(f"           detail: {top}")
