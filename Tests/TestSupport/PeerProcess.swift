@@ -102,7 +102,12 @@ public final class PeerProcess: @unchecked Sendable {
     /// True while the process runs.
     public var isRunning: Bool { process.isRunning }
 
-    /// Kills the peer's process group (SIGKILL) and waits for it. Safe to call twice.
+    /// The peer's PID (the leader of its process group).
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Kills the peer's process group and every process descending from it that left the group
+    /// (e.g. Airflow's task processes, which start their own sessions and would otherwise be
+    /// reparented to init and outlive the test), then waits for it. SIGKILL. Safe to call twice.
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
@@ -110,10 +115,35 @@ public final class PeerProcess: @unchecked Sendable {
         stopped = true
         let pid = process.processIdentifier
         if pid > 0 {
+            // Collected before anything dies: once a parent is gone its children belong to init.
+            let strays = Self.descendants(of: pid)
             kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
+            for child in strays { kill(child, SIGKILL) }
         }
         process.waitUntilExit()
+    }
+
+    /// PIDs of every live process below `root` in the parent/child tree (from /proc/PID/stat).
+    static func descendants(of root: Int32) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        var children: [Int32: [Int32]] = [:]
+        for name in names {
+            guard let pid = Int32(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "pid (comm)": state, then the parent's PID.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 1, let parent = Int32(fields[1]) else { continue }
+            children[parent, default: []].append(pid)
+        }
+        var found: [Int32] = []
+        var queue = children[root] ?? []
+        while let next = queue.popLast() {
+            found.append(next)
+            queue.append(contentsOf: children[next] ?? [])
+        }
+        return found
     }
 
     /// The whole log.
