@@ -120,13 +120,13 @@ public struct Api<R: Resource>: Sendable {
 
     /// Opens a watch. The stream ends when the server closes it (timeout) and throws on transport
     /// errors; ERROR events (410 Gone) are yielded as `.error`. Use a `Watcher` for a watch that
-    /// never stops. With `reuse`, a MODIFIED event whose object the caller already holds at that
-    /// resourceVersion (its own write, cached) yields the caller's copy instead of a decoded one.
+    /// never stops. With `reuse`, a MODIFIED event is built from the caller's cached copy where
+    /// that copy has the same resourceVersion (or, for kinds with a status, the same generation:
+    /// then only metadata and status are decoded); see `WatchReuse`.
     public func watch(_ options: WatchOptions = WatchOptions(), reuse: WatchReuse<R>? = nil) async throws -> AsyncThrowingStream<TypedWatchEvent<R>, Error> {
         let lines = try await client.lines(KubeRequest(method: .GET, path: paths.path(namespace: namespace), query: options.query))
         let iterator = IteratorBox(lines.makeAsyncIterator())
-        let decoder = KubeClient.decoder()
-        if let reuse, let key = watchReuseKey { decoder.userInfo[key] = reuse }
+        let decoder = reuse?.decoder() ?? KubeClient.decoder()
         return AsyncThrowingStream {
             guard let line = try await iterator.next() else { return nil }
             do {

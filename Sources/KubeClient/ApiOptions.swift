@@ -134,63 +134,6 @@ public enum TypedWatchEvent<R: Sendable>: Sendable {
     case error(Status)
 }
 
-extension TypedWatchEvent: Decodable where R: Decodable {
-    enum CodingKeys: String, CodingKey { case type, object }
-
-    struct BookmarkObject: Decodable {
-        var metadata: ObjectMeta?
-    }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let type = try c.decode(String.self, forKey: .type)
-        switch type {
-        case "ADDED": self = .added(try c.decode(R.self, forKey: .object))
-        case "MODIFIED":
-            if let key = watchReuseKey, let reuse = decoder.userInfo[key] as? WatchReuse<R>,
-               let peek = try? c.decode(ObjectPeek.self, forKey: .object), let meta = peek.metadata,
-               let name = meta.name, let rv = meta.resourceVersion, let held = reuse.copy(meta.namespace, name, rv) {
-                self = .modified(held)
-            } else {
-                self = .modified(try c.decode(R.self, forKey: .object))
-            }
-        case "DELETED": self = .deleted(try c.decode(R.self, forKey: .object))
-        case "BOOKMARK":
-            let o = try c.decode(BookmarkObject.self, forKey: .object)
-            self = .bookmark(resourceVersion: o.metadata?.resourceVersion ?? "")
-        case "ERROR": self = .error(try c.decode(Status.self, forKey: .object))
-        default:
-            throw DecodingError.dataCorruptedError(forKey: .type, in: c, debugDescription: "unknown watch event type \(type)")
-        }
-    }
-}
-
-/// Lets a watch take a MODIFIED event's object from the caller instead of decoding it: `copy`
-/// gets the object's namespace, name and resourceVersion and returns an identical copy the caller
-/// holds (e.g. its cached copy of its own write at exactly that version), or nil to decode.
-public final class WatchReuse<R: Sendable>: Sendable {
-    /// The caller's copy of (namespace, name) at this resourceVersion, or nil.
-    public let copy: @Sendable (_ namespace: String?, _ name: String, _ resourceVersion: String) -> R?
-
-    /// A reuse hook.
-    public init(_ copy: @escaping @Sendable (_ namespace: String?, _ name: String, _ resourceVersion: String) -> R?) {
-        self.copy = copy
-    }
-}
-
-/// The decoder's userInfo key under which `Api.watch` puts a `WatchReuse`.
-let watchReuseKey = CodingUserInfoKey(rawValue: "dev.sextant.watchReuse")
-
-/// The identity of a watch event's object, the rest left undecoded.
-struct ObjectPeek: Decodable {
-    struct Meta: Decodable {
-        var name: String?
-        var namespace: String?
-        var resourceVersion: String?
-    }
-    var metadata: Meta?
-}
-
 extension TypedWatchEvent {
     /// The object of ADDED/MODIFIED/DELETED.
     public var object: R? {

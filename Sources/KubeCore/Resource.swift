@@ -51,6 +51,13 @@ public protocol HasStatus: Resource {
     var status: StatusType? { get set }
 }
 
+/// A kind with a status whose watch events may be decoded against a cached copy: the server
+/// moves `metadata.generation` with every change but metadata and status (a custom resource with
+/// the status subresource), and the type decodes `metadata` and `status` as they are sent (no
+/// view that trims them). A MODIFIED event at the cached generation then needs only its metadata
+/// and status decoded (`WatchReuse(keepingSpecOf:)` in KubeClient).
+public protocol StatusChangesKeepGeneration: HasStatus {}
+
 /// Identifies one object within a kind: namespace (nil when cluster-scoped) and name.
 public struct ObjectKey: Hashable, Sendable, Codable, CustomStringConvertible, Comparable {
     public var namespace: String?

@@ -48,12 +48,21 @@ public struct Controller<R: Resource>: Sendable {
     public var logger: Logger
     var secondary: [SecondaryWatch] = []
     var indexers: [String: Store<R>.IndexFunction] = [:]
+    /// How the primary watch builds MODIFIED objects from the primary cache (`WatchReuse`; nil:
+    /// every event is decoded in full).
+    public let primaryReuse: (@Sendable (Store<R>) -> WatchReuse<R>)?
     let reconcile: Reconcile
 
     /// - Parameters:
     ///   - namespaces: namespaces to watch (one reflector each, sharing the caches); empty = all.
     public init(_ name: String, client: KubeClient, namespaces: [String] = [], labelSelector: String? = nil,
                 logger: Logger? = nil, reconcile: @escaping Reconcile) {
+        self.init(name, client: client, namespaces: namespaces, labelSelector: labelSelector, logger: logger,
+                  primaryReuse: nil, reconcile: reconcile)
+    }
+
+    init(_ name: String, client: KubeClient, namespaces: [String], labelSelector: String?, logger: Logger?,
+         primaryReuse: (@Sendable (Store<R>) -> WatchReuse<R>)?, reconcile: @escaping Reconcile) {
         self.name = name
         self.client = client
         self.namespaces = namespaces
@@ -61,6 +70,7 @@ public struct Controller<R: Resource>: Sendable {
         var log = logger ?? Logger(label: "sextant.controller")
         log[metadataKey: "controller"] = "\(name)"
         self.logger = log
+        self.primaryReuse = primaryReuse
         self.reconcile = reconcile
     }
 
@@ -115,6 +125,18 @@ public struct Controller<R: Resource>: Sendable {
         let group = ref.apiVersion.split(separator: "/").count == 2 ? String(ref.apiVersion.split(separator: "/")[0]) : ""
         guard group == R.group else { return [] }
         return [ObjectKey(namespace: R.namespaced ? child.metadata.namespace : nil, name: ref.name)]
+    }
+}
+
+extension Controller where R: StatusChangesKeepGeneration {
+    /// A controller of a `StatusChangesKeepGeneration` kind (chosen over the general initializer):
+    /// as there, and a MODIFIED event of the primary watch whose object is cached at the same
+    /// `metadata.generation` decodes only metadata and status, keeping the cached spec
+    /// (`WatchReuse(keepingSpecOf:)`; status writes are most of a controller's events).
+    public init(_ name: String, client: KubeClient, namespaces: [String] = [], labelSelector: String? = nil,
+                logger: Logger? = nil, reconcile: @escaping Reconcile) {
+        self.init(name, client: client, namespaces: namespaces, labelSelector: labelSelector, logger: logger,
+                  primaryReuse: { store in WatchReuse(keepingSpecOf: { store.get($0) }) }, reconcile: reconcile)
     }
 }
 

@@ -23,8 +23,8 @@ extension Controller: ServiceLifecycle.Service {
         let scopes: [String?] = R.namespaced && !namespaces.isEmpty ? namespaces.map { Optional($0) } : [nil]
         let primaries = scopes.map { ns in
             var watcher = Watcher(api: Api<R>(client: client, namespace: ns), labelSelector: labelSelector, logger: logger)
-            // The watch's copy of our own status write is the written-through copy: not decoded again.
-            watcher.reuse = WatchReuse { namespace, name, rv in store.writtenCopy(ObjectKey(namespace: namespace, name: name), resourceVersion: rv) }
+            // MODIFIED events are built from the cached copy where it allows (`WatchReuse`).
+            watcher.reuse = primaryReuse?(store)
             return Reflector(watcher: watcher, store: store)
         }
         let enqueue: @Sendable (ObjectKey) -> Void = { queue.add($0) }

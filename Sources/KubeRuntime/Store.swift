@@ -98,14 +98,6 @@ public final class Store<R: Resource>: Sendable {
         }
     }
 
-    /// The cached copy of `key` when it is this process's own write (`applyWritten`) at exactly
-    /// `resourceVersion` that the watch has not delivered yet: the object a watch event of that
-    /// version carries (managedFields aside, which the reflector drops), so the event need not be
-    /// decoded.
-    public func writtenCopy(_ key: ObjectKey, resourceVersion: String) -> R? {
-        state.withLock { s in s.written[key] == resourceVersion ? s.objects[key]?.object : nil }
-    }
-
     /// What `applyWatched` did with a watch event's object.
     public enum WatchedApply: Sendable {
         /// Not cached before.

@@ -21,8 +21,8 @@ public struct Watcher<R: Resource>: Sendable {
     public var fieldSelector: String?
     public var pageSize: Int = 500
     public var logger: Logger
-    /// Copies of objects the consumer already holds, which MODIFIED events at the same
-    /// resourceVersion reuse instead of decoding (`Api.watch(_:reuse:)`).
+    /// Builds MODIFIED events' objects from the consumer's cached copies where they allow
+    /// (`WatchReuse`, `Api.watch(_:reuse:)`).
     public var reuse: WatchReuse<R>?
 
     public init(api: Api<R>, labelSelector: String? = nil, fieldSelector: String? = nil, logger: Logger = Logger(label: "sextant.watcher")) {

@@ -1,6 +1,6 @@
 import KubeCore
 
-extension MLPipeline: HasStatus {
+extension MLPipeline: StatusChangesKeepGeneration {
     public static let group = SextantGroup.group
     public static let version = SextantGroup.version
     public static let kind = "MLPipeline"
@@ -8,7 +8,7 @@ extension MLPipeline: HasStatus {
     public static let namespaced = true
 }
 
-extension ModelVersion: HasStatus {
+extension ModelVersion: StatusChangesKeepGeneration {
     public static let group = SextantGroup.group
     public static let version = SextantGroup.version
     public static let kind = "ModelVersion"
@@ -16,7 +16,7 @@ extension ModelVersion: HasStatus {
     public static let namespaced = true
 }
 
-extension RetrainPolicy: HasStatus {
+extension RetrainPolicy: StatusChangesKeepGeneration {
     public static let group = SextantGroup.group
     public static let version = SextantGroup.version
     public static let kind = "RetrainPolicy"
