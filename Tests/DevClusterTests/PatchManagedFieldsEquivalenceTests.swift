@@ -90,6 +90,31 @@ struct PatchManagedFieldsEquivalenceTests {
         #expect(managers.contains("kubelet") && managers.contains("creator"))
     }
 
+    @Test("random pod writes by several managers give byte-identical managedFields")
+    func randomWritesMatch() {
+        var rng = FuzzRandom(seed: FuzzSettings.seed ^ 3)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        for _ in 0..<FuzzSettings.iterations(30) {
+            var reference: JSONValue?
+            var current: JSONValue?
+            for i in 0..<10 {
+                let body = PatchManagedFieldsTreeTests.randomPod(&rng)
+                let manager = rng.pick(["creator", "kubelet", "editor"])
+                let subresource: String? = rng.chance(40) ? "status" : nil
+                var refInput = body
+                refInput[path: ["metadata", "managedFields"]] = reference?[path: ["metadata", "managedFields"]]
+                var input = body
+                input[path: ["metadata", "managedFields"]] = current?[path: ["metadata", "managedFields"]]
+                let at = now.addingTimeInterval(Double(i))
+                let expected = ReferenceRecordUpdate.run(old: reference, new: refInput, manager: manager, subresource: subresource, now: at)
+                let got = ServerSideApply.recordUpdate(old: current, new: input, manager: manager, subresource: subresource, now: at)
+                #expect(got.data() == expected.data(), "write \(i) by \(manager)")
+                reference = expected
+                current = got
+            }
+        }
+    }
+
     @Test("a stored entry not in the rendered form (lone \".\", scalar leaf, extra key) is rendered again as before")
     func nonCanonicalEntriesAreRenderedAgain() throws {
         let base = Self.pod(image: "a:1", env: [], labels: ["app": "x"], phase: "Running", conditions: [])

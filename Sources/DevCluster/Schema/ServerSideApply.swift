@@ -66,43 +66,47 @@ enum ServerSideApply {
     /// and other writers), so later applies see the right owners: the manager takes the fields it
     /// changed (from any other owner), and fields that no longer exist are dropped from every entry.
     static func recordUpdate(old: JSONValue?, new: JSONValue, manager: String, subresource: String?, now: Date) -> JSONValue {
-        let resourceName = resourceName(for: new)
-        let walker = FieldWalker(resource: resourceName)
-        var entries = ManagedFieldsEntry.read(old)
+        // Entries stay in their stored JSON form; their FieldsV1 trees are edited in place.
+        var entries: [[String: JSONValue]]
         if let requested = new[path: ["metadata", "managedFields"]], requested != old?[path: ["metadata", "managedFields"]] {
-            entries = (requested.arrayValue ?? []).compactMap(ManagedFieldsEntry.init(json:))
+            entries = (requested.arrayValue ?? []).compactMap { ManagedFieldsEntry(json: $0)?.json.objectValue }
+        } else {
+            entries = (old?[path: ["metadata", "managedFields"]]?.arrayValue ?? []).compactMap(ManagedFieldsEntry.storedForm)
         }
-        let onlyStatus = subresource == "status"
-        let newPaths = walker.paths(of: new, includeStatus: onlyStatus, onlyStatus: onlyStatus)
-        // Each distinct prefix is looked up once in either object (and once more for pruning).
-        let elements = PathElementCache()
-        let before = old.map { FieldResolver($0, elements: elements) }
-        let after = FieldResolver(new, elements: elements)
-        var changed = Set<[PathElement]>()
-        for path in newPaths {
-            guard let was = before?.value(at: path) else {
-                changed.insert(path)
-                continue
-            }
-            if was != after.value(at: path) { changed.insert(path) }
-        }
+        let cache = PathElementCache()
+        let changed = ChangedFields.of(old: old, new: new, resource: resourceName(for: new), onlyStatus: subresource == "status", cache: cache)
         if !changed.isEmpty {
-            for i in entries.indices where !entries[i].fields.paths.isDisjoint(with: changed) {
-                entries[i].fields.paths.subtract(changed)
+            let mine = entries.firstIndex { ManagedFieldsEntry.sameIdentity($0, manager: manager, operation: "Update", subresource: subresource) }
+            // The manager takes the changed fields from every other owner.
+            for i in entries.indices where i != mine {
+                guard var tree = entries[i]["fieldsV1"]?.objectValue else { continue }
+                var taken = false
+                for path in changed where FieldsV1Tree.owns(tree, path) {
+                    FieldsV1Tree.remove(path[...], from: &tree)
+                    taken = true
+                }
+                if taken { entries[i]["fieldsV1"] = .object(tree) }
             }
             let apiVersion = new["apiVersion"]?.stringValue ?? ""
-            if let index = entries.firstIndex(where: { $0.sameIdentity(manager: manager, operation: "Update", subresource: subresource) }) {
-                entries[index].fields.paths.formUnion(changed)
-                entries[index].time = KubeTime.format(now)
-                entries[index].apiVersion = apiVersion
-            } else {
-                entries.append(ManagedFieldsEntry(manager: manager, operation: "Update", apiVersion: apiVersion,
-                                                  time: KubeTime.format(now), subresource: subresource, fields: FieldSet(changed)))
-            }
+            var entry = mine.map { entries[$0] }
+                ?? ManagedFieldsEntry(manager: manager, operation: "Update", apiVersion: apiVersion, time: nil,
+                                      subresource: subresource, fields: FieldSet()).json.objectValue ?? [:]
+            var tree = entry["fieldsV1"]?.objectValue ?? [:]
+            for path in changed where !FieldsV1Tree.owns(tree, path) { FieldsV1Tree.insert(path[...], into: &tree) }
+            entry["fieldsV1"] = .object(tree)
+            entry["time"] = .string(KubeTime.format(now))
+            entry["apiVersion"] = .string(apiVersion)
+            if let mine { entries[mine] = entry } else { entries.append(entry) }
+        }
+        // Fields that no longer exist leave every entry; entries left empty go.
+        var kept: [JSONValue] = []
+        for var entry in entries {
+            guard var tree = entry["fieldsV1"]?.objectValue else { continue }
+            if FieldsV1Tree.prune(&tree, against: new, cache: cache) { entry["fieldsV1"] = .object(tree) }
+            if !tree.isEmpty { kept.append(.object(entry)) }
         }
         var result = new
-        entries = prune(entries, existing: after)
-        ManagedFieldsEntry.write(entries, into: &result)
+        result[path: ["metadata", "managedFields"]] = kept.isEmpty ? nil : .array(kept)
         return result
     }
 

@@ -70,6 +70,11 @@ final class PathElementCache {
 
     /// One step of `FieldWalker.value(at:in:)` from `current`.
     func step(_ current: JSONValue, _ element: PathElement) -> JSONValue? {
+        // Field names, most elements, need no parse (nor a lookup in `parsed`).
+        let utf8 = element.utf8
+        if utf8.count >= 2, utf8.first == UInt8(ascii: "f"), utf8[utf8.index(after: utf8.startIndex)] == UInt8(ascii: ":") {
+            return current[String(element.dropFirst(2))]
+        }
         switch parse(element) {
         case .field(let name):
             return current[name]

@@ -81,6 +81,25 @@ struct ManagedFieldsEntry: Sendable, Equatable {
         }
     }
 
+    /// A stored entry (`metadata.managedFields` element) as `read(_:)` and `write(_:into:)` give
+    /// it back: itself when in the rendered form, else rendered again; nil without a manager.
+    static func storedForm(_ json: JSONValue) -> [String: JSONValue]? {
+        guard case .object(let o) = json, o["manager"]?.stringValue != nil else { return nil }
+        let time = o["time"]?.stringValue, subresource = o["subresource"]?.stringValue
+        if o.count == 5 + (time == nil ? 0 : 1) + (subresource == nil ? 0 : 1),
+           o["operation"]?.stringValue != nil, o["apiVersion"]?.stringValue != nil,
+           o["fieldsType"] == "FieldsV1", let fieldsV1 = o["fieldsV1"], FieldSet.isCanonical(fieldsV1: fieldsV1) {
+            return o
+        }
+        return ManagedFieldsEntry(json: json)?.json.objectValue
+    }
+
+    /// Whether a stored form (see `storedForm(_:)`) is identified by manager, operation and subresource.
+    static func sameIdentity(_ stored: [String: JSONValue], manager: String, operation: String, subresource: String?) -> Bool {
+        stored["manager"]?.stringValue == manager && stored["operation"]?.stringValue == operation
+            && stored["subresource"]?.stringValue == subresource
+    }
+
     /// Writes entries into the object (dropping empty ones; no key when none remain).
     static func write(_ entries: [ManagedFieldsEntry], into object: inout JSONValue) {
         let kept = entries.filter { !$0.fields.isEmpty }
