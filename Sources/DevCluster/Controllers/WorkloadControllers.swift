@@ -34,7 +34,7 @@ public final class WorkloadControllers: Service {
     private let executor: WorkloadExecutor
     private let options: Options
     private let logger: Logger
-    private let files: PodFiles
+    let files: PodFiles
     private let registry = PodRegistry()
 
     /// Serves pod logs; hand it to the API server for `GET .../pods/NAME/log`.

@@ -35,18 +35,13 @@ struct ContainerRunner: Sendable {
         switch resumed?.state {
         case .terminated?: return
         case .running(let at)?:
-            let recorded = try? String(contentsOf: files.startedFile(namespace: key.namespace, pod: key.name, container: name), encoding: .utf8)
+            let recorded = files.recordedStart(namespace: key.namespace, pod: key.name, container: name)
             resumedStart = PodResume.preciseStart(recorded: recorded, status: at)
         case .waiting?, nil: break
         }
         while handle.stopReason == nil, !Task.isCancelled {
             let startedAt = resumedStart ?? context.options.now()
             let needsProbe = port != nil
-            if resumedStart == nil {
-                try? Data().write(to: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
-                try? Data(String(startedAt.timeIntervalSince1970).utf8)
-                    .write(to: files.startedFile(namespace: key.namespace, pod: key.name, container: name))
-            }
             resumedStart = nil
             await reporter.update(index) { run in
                 run.state = .running(startedAt: startedAt)
@@ -103,7 +98,7 @@ struct ContainerRunner: Sendable {
     private func simulate(startedAt: Date) async -> Outcome {
         let files = context.files
         let script = SimulateScript.of(pod: pod, restartPolicy: restartPolicy)
-        files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated container \(name) started")
+        files.appendLog(namespace: key.namespace, pod: key.name, container: name, "[sextant dev] simulated container \(name) started", modified: startedAt)
         guard let script else {
             // A server: runs until stopped.
             await sleepUnlessStopped(.infinity)
@@ -133,6 +128,8 @@ struct ContainerRunner: Sendable {
         let process: HostProcess
         do {
             let workDirectory = try files.makeWorkDirectory(namespace: key.namespace, pod: key.name)
+            // A fresh, empty termination log for this run (the process may write its outputs there).
+            try Data().write(to: URL(fileURLWithPath: terminationPath))
             process = try HostProcess.spawn(
                 arguments: invocation.arguments, environment: invocation.environment,
                 workingDirectory: workDirectory.path,
@@ -172,7 +169,8 @@ struct ContainerRunner: Sendable {
 
     private func terminationMessage(exitCode: Int32) -> String? {
         let files = context.files
-        let file = try? Data(contentsOf: files.terminationLog(namespace: key.namespace, pod: key.name, container: name))
+        // Only a local-executor process writes a termination log; a simulated container has none.
+        let file = context.executor == .local ? try? Data(contentsOf: files.terminationLog(namespace: key.namespace, pod: key.name, container: name)) : nil
         let policy = container["terminationMessagePolicy"]?.stringValue
         let log = policy == "FallbackToLogsOnError" ? try? Data(contentsOf: files.log(namespace: key.namespace, pod: key.name, container: name)) : nil
         return PodStatusLogic.terminationMessage(file: file, log: log, policy: policy, exitCode: exitCode)

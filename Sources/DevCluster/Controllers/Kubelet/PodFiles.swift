@@ -1,9 +1,19 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where the kubelet keeps a pod's files: `<data-dir>/pods/<namespace>/<pod>/` holding
 /// `<container>.log` (stdout+stderr), `<container>.termination-log` (the termination message /
-/// `SEXTANT_OUTPUTS_PATH`) and `work/` (the working directory of local-executor processes,
-/// created when the first such process starts: simulated pods never need it).
+/// `SEXTANT_OUTPUTS_PATH`) and `work/` (the working directory of local-executor processes).
+///
+/// Nothing is created up front: the directory and a log appear with the first line written to
+/// them (a process's output, a simulated container's notes); the termination log and `work/` when
+/// a local-executor process starts. A container that has started but has no log file has an empty
+/// log. A simulated container's precise start time is its log's modification time (set after its
+/// "started" line; nothing else writes that log until the container ends), so a resumed simulated
+/// container keeps its schedule without another file.
 struct PodFiles: Sendable {
     let root: URL
 
@@ -34,34 +44,10 @@ struct PodFiles: Sendable {
         return url
     }
 
-    /// Creates a fresh directory for a pod (an old one of the same name is removed) with empty logs.
-    func prepare(namespace: String?, pod: String, containers: [String]) throws {
-        let fm = FileManager.default
-        let dir = directory(namespace: namespace, pod: pod)
-        try? fm.removeItem(at: dir)
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        for container in containers {
-            _ = fm.createFile(atPath: log(namespace: namespace, pod: pod, container: container).path, contents: nil)
-            _ = fm.createFile(atPath: terminationLog(namespace: namespace, pod: pod, container: container).path, contents: nil)
-        }
-    }
-
-    /// Creates a pod's directory and logs when missing, keeping what is there (a resumed pod).
-    func ensure(namespace: String?, pod: String, containers: [String]) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(at: directory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
-        for container in containers {
-            for url in [log(namespace: namespace, pod: pod, container: container), terminationLog(namespace: namespace, pod: pod, container: container)]
-            where !fm.fileExists(atPath: url.path) {
-                _ = fm.createFile(atPath: url.path, contents: nil)
-            }
-        }
-    }
-
-    /// The precise start time (seconds since 1970) of a container's current run: the status
-    /// shows whole seconds, a resumed simulated container needs its exact schedule.
-    func startedFile(namespace: String?, pod: String, container: String) -> URL {
-        directory(namespace: namespace, pod: pod).appendingPathComponent("\(container).started")
+    /// Starts a pod afresh: the files of an older pod of the same name are removed (the new
+    /// pod's appear when first written).
+    func prepare(namespace: String?, pod: String) {
+        remove(namespace: namespace, pod: pod)
     }
 
     /// Removes a pod's files.
@@ -69,12 +55,40 @@ struct PodFiles: Sendable {
         try? FileManager.default.removeItem(at: directory(namespace: namespace, pod: pod))
     }
 
-    /// Appends a line to a container's log.
-    func appendLog(namespace: String?, pod: String, container: String, _ line: String) {
-        let url = log(namespace: namespace, pod: pod, container: container)
-        guard let handle = try? FileHandle(forWritingTo: url) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data((line + "\n").utf8))
+    /// Appends a line to a container's log, creating the pod's directory and the log when missing.
+    /// With `modified`, the log's modification time is set to it afterwards (a simulated
+    /// container's precise start, read back by `recordedStart`).
+    func appendLog(namespace: String?, pod: String, container: String, _ line: String, modified: Date? = nil) {
+        let path = log(namespace: namespace, pod: pod, container: container).path
+        var fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if fd < 0, errno == ENOENT {
+            try? FileManager.default.createDirectory(at: directory(namespace: namespace, pod: pod), withIntermediateDirectories: true)
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { return }
+            written += n
+        }
+        if let modified {
+            let seconds = modified.timeIntervalSince1970.rounded(.down)
+            let nanos = Int((modified.timeIntervalSince1970 - seconds) * 1_000_000_000)
+            let stamp = timespec(tv_sec: Int(seconds), tv_nsec: nanos)
+            var times = (stamp, stamp)
+            _ = withUnsafePointer(to: &times) { $0.withMemoryRebound(to: timespec.self, capacity: 2) { futimens(fd, $0) } }
+        }
+    }
+
+    /// The start time recorded on a simulated container's log (its modification time), nil when
+    /// the log does not exist.
+    func recordedStart(namespace: String?, pod: String, container: String) -> Date? {
+        var info = stat()
+        guard stat(log(namespace: namespace, pod: pod, container: container).path, &info) == 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000)
     }
 }

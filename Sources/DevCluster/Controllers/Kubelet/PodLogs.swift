@@ -35,17 +35,23 @@ public final class KubeletLogProvider: PodLogProvider {
             throw badRequest("a container name must be specified for pod \(pod), choose one of: [\(names.joined(separator: " "))]")
         }
         let url = files.log(namespace: namespace, pod: pod, container: name)
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw badRequest("container \"\(name)\" in pod \"\(pod)\" is waiting to start: ContainerCreating")
+        let key = ObjectKey(namespace: namespace, name: pod)
+        let handle = try? FileHandle(forReadingFrom: url)
+        if handle == nil {
+            // Logs are created with their first line: a container that has started (or a pod the
+            // kubelet is running) without one has an empty log so far.
+            let runs = registry.handle(key).map { $0.uid == object.uid } ?? false
+            guard runs || Self.hasStarted(object, container: name) else {
+                throw badRequest("container \"\(name)\" in pod \"\(pod)\" is waiting to start: ContainerCreating")
+            }
         }
-        if let tailLines {
+        if let handle, let tailLines {
             let data = (try? handle.readToEnd()) ?? Data()
             let offset = Self.tailOffset(data, lines: max(0, tailLines))
             try? handle.seek(toOffset: UInt64(offset))
         }
-        let key = ObjectKey(namespace: namespace, name: pod)
         let uid = object.uid
-        let reader = LogReader(handle: handle)
+        let reader = LogReader(url: url, handle: handle)
         let registry = registry
         let poll = pollInterval
         return AsyncThrowingStream {
@@ -61,6 +67,14 @@ public final class KubeletLogProvider: PodLogProvider {
                 try await Task.sleep(for: poll)
             }
         }
+    }
+
+    /// Whether the pod's status shows the container started at least once (running, or terminated now or before).
+    static func hasStarted(_ pod: JSONValue, container: String) -> Bool {
+        let statuses = pod[path: ["status", "containerStatuses"]]?.arrayValue ?? []
+        guard let status = statuses.first(where: { $0["name"]?.stringValue == container }) else { return false }
+        return status[path: ["state", "running"]] != nil || status[path: ["state", "terminated"]] != nil
+            || status[path: ["lastState", "terminated"]] != nil
     }
 
     /// The byte offset where the last `lines` lines of `data` begin (a trailing newline ends the last line).
@@ -86,24 +100,37 @@ public final class KubeletLogProvider: PodLogProvider {
     }
 }
 
-/// A log file being read by one stream.
+/// A log file being read by one stream; a log that does not exist yet is opened once it does.
 private final class LogReader: Sendable {
-    private let handle: Mutex<FileHandle?>
+    private struct State {
+        var handle: FileHandle?
+        var closed = false
+    }
 
-    init(handle: FileHandle) { self.handle = Mutex(handle) }
+    private let url: URL
+    private let state: Mutex<State>
 
-    /// The next bytes, or nil at the current end of the file.
+    init(url: URL, handle: FileHandle?) {
+        self.url = url
+        state = Mutex(State(handle: handle))
+    }
+
+    /// The next bytes, or nil at the current end of the file (or while it does not exist).
     func read() -> [UInt8]? {
-        handle.withLock { h in
-            guard let h, let data = try? h.read(upToCount: 64 * 1024), !data.isEmpty else { return nil }
+        let url = url
+        return state.withLock { s in
+            guard !s.closed else { return nil }
+            if s.handle == nil { s.handle = try? FileHandle(forReadingFrom: url) }
+            guard let h = s.handle, let data = try? h.read(upToCount: 64 * 1024), !data.isEmpty else { return nil }
             return [UInt8](data)
         }
     }
 
     func close() {
-        handle.withLock { h in
-            try? h?.close()
-            h = nil
+        state.withLock { s in
+            try? s.handle?.close()
+            s.handle = nil
+            s.closed = true
         }
     }
 }

@@ -47,12 +47,11 @@ enum PodResume {
         pod[path: ["status", "startTime"]]?.stringValue.flatMap(KubeTime.parse)
     }
 
-    /// The start of a resumed container: the precise time the kubelet recorded in the pod's
-    /// directory when it is within the second the status shows, else the status' time.
-    static func preciseStart(recorded: String?, status: Date) -> Date {
-        guard let text = recorded?.trimmingCharacters(in: .whitespacesAndNewlines), let seconds = Double(text) else { return status }
-        let precise = Date(timeIntervalSince1970: seconds)
-        return abs(precise.timeIntervalSince(status)) < 1 ? precise : status
+    /// The start of a resumed container: the precise time the kubelet recorded (on the
+    /// container's log) when it is within the second the status shows, else the status' time.
+    static func preciseStart(recorded: Date?, status: Date) -> Date {
+        guard let recorded else { return status }
+        return abs(recorded.timeIntervalSince(status)) < 1 ? recorded : status
     }
 
     /// Seconds of `activeDeadlineSeconds` left for a pod started at `startTime`.

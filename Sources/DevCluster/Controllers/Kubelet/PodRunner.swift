@@ -24,22 +24,15 @@ struct PodRunner: Sendable {
     }
 
     func run() async {
-        let names = containers.map { $0["name"]?.stringValue ?? "" }
         let runs = resume ? PodResume.runs(pod: pod)
             : containers.map { ContainerRun.creating(name: $0["name"]?.stringValue ?? "", image: $0["image"]?.stringValue ?? "") }
         let startTime = resume ? PodResume.startTime(pod: pod) ?? context.options.now() : context.options.now()
         let reporter = PodStatusReporter(
             store: context.store, key: key, uid: handle.uid, restartPolicy: restartPolicy, runs: runs,
             podIP: PodStatusLogic.hostIP, startTime: startTime, now: context.options.now, logger: logger)
-        do {
-            if resume {
-                try context.files.ensure(namespace: key.namespace, pod: key.name, containers: names)
-            } else {
-                await reporter.write()
-                try context.files.prepare(namespace: key.namespace, pod: key.name, containers: names)
-            }
-        } catch {
-            logger.error("cannot create pod directory", metadata: ["error": "\(error)"])
+        if !resume {
+            await reporter.write()
+            context.files.prepare(namespace: key.namespace, pod: key.name)
         }
         var port: Int?
         if context.executor == .local, restartPolicy == "Always", let free = HostNetwork.freePort() {
