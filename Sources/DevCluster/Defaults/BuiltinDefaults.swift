@@ -50,17 +50,37 @@ public enum BuiltinDefaults {
         apply(to: &object, resource: resource)
     }
 
-    /// `value` with every object field whose value is `null` removed, at any depth.
+    /// `value` with every object field whose value is `null` removed, at any depth (`value`
+    /// itself, not a rebuilt copy, when it has none).
     static func withoutNulls(_ value: JSONValue) -> JSONValue {
+        nullsRemoved(value) ?? value
+    }
+
+    /// `value` without its null object fields; nil when it has none (nothing to rebuild).
+    private static func nullsRemoved(_ value: JSONValue) -> JSONValue? {
         switch value {
         case .object(let fields):
-            var out: [String: JSONValue] = [:]
-            for (key, field) in fields where field != .null { out[key] = withoutNulls(field) }
-            return .object(out)
+            var out: [String: JSONValue]?
+            for (key, field) in fields {
+                if field.isNull {
+                    if out == nil { out = fields }
+                    out?[key] = nil
+                } else if let changed = nullsRemoved(field) {
+                    if out == nil { out = fields }
+                    out?[key] = changed
+                }
+            }
+            return out.map(JSONValue.object)
         case .array(let items):
-            return .array(items.map(withoutNulls))
+            var out: [JSONValue]?
+            for (index, item) in items.enumerated() {
+                guard let changed = nullsRemoved(item) else { continue }
+                if out == nil { out = items }
+                out?[index] = changed
+            }
+            return out.map(JSONValue.array)
         default:
-            return value
+            return nil
         }
     }
 }
