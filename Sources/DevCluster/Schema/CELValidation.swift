@@ -8,12 +8,52 @@ enum CELValidation {
     /// with rules is not evaluated when the schema errors include a blocking one (NotSupported,
     /// Required, TooLong, TooMany, TypeInvalid); that is reported instead.
     static func causes(after schemaCauses: [StatusCause], new: JSONValue, old: JSONValue?, schema: JSONValue) -> [StatusCause] {
-        guard hasRules(schema) else { return [] }
+        causes(after: schemaCauses, new: new, old: old, schema: schema, unchanged: UnchangedSubtrees()).causes
+    }
+
+    /// What the rules of one write found.
+    struct Outcome: Sendable {
+        var causes: [StatusCause] = []
+        /// Ratcheted failures (KEP-4008, on by default since Kubernetes 1.30): a rule without
+        /// oldSelf that fails on a value equal to its correlated old value is a `Warning`, not an
+        /// error, as kube-apiserver reports it (`<field>: <message>`).
+        var warnings: [String] = []
+        /// The cost spent (an upper bound when rules were skipped).
+        var cost: Int64 = 0
+    }
+
+    /// As `causes(after:new:old:schema:)`, evaluating inside `unchanged.keys` (top-level fields
+    /// equal to those of an old object whose rules all passed against the same schema) only the
+    /// transition rules: a rule without oldSelf on the same value passes again. The cost the old
+    /// object's rules spent (`unchanged.priorCost`, an upper bound) still counts against the runtime
+    /// budget: when the total could exceed it, everything is evaluated. Returns the cost spent (an
+    /// upper bound when rules were skipped), for the next update's `priorCost`.
+    static func causes(after schemaCauses: [StatusCause], new: JSONValue, old: JSONValue?, schema: JSONValue, unchanged: UnchangedSubtrees) -> Outcome {
+        guard unchanged.transitions?.anyRule ?? hasRules(schema) else { return Outcome() }
         let blocking: Set<String> = ["FieldValueNotSupported", "FieldValueRequired", "FieldValueTooLong", "FieldValueTooMany", "FieldValueTypeInvalid"]
         if schemaCauses.contains(where: { blocking.contains($0.reason ?? "") }) {
-            return [FieldError.invalid("<nil>", .null, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation")]
+            return Outcome(causes: [FieldError.invalid("<nil>", .null, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation")])
         }
-        return validate(new: new, old: old, schema: schema)
+        let root = Correlation(correlated: old != nil)
+        if !unchanged.keys.isEmpty {
+            var run = Run(skipping: unchanged.keys)
+            run.validateNode(new, old: old, schema: schema, path: "", correlation: root, transitions: unchanged.transitions ?? TransitionRules(schema))
+            let spent = runtimeBudget - run.remaining
+            if !run.exhausted, spent + unchanged.priorCost <= runtimeBudget {
+                return Outcome(causes: run.causes, warnings: run.warnings, cost: spent + unchanged.priorCost)
+            }
+        }
+        var run = Run()
+        run.validateNode(new, old: old, schema: schema, path: "", correlation: root)
+        return Outcome(causes: run.causes, warnings: run.warnings, cost: runtimeBudget - run.remaining)
+    }
+
+    /// Top-level fields whose value-only rules need not run again, what the old object's rules
+    /// cost, and where the schema's rules are (transition rules still run in unchanged fields).
+    struct UnchangedSubtrees: Sendable {
+        var keys: Set<String> = []
+        var priorCost: Int64 = 0
+        var transitions: TransitionRules?
     }
 
     /// Whether any node of the schema declares x-kubernetes-validations.
@@ -35,45 +75,88 @@ enum CELValidation {
     /// under the per-call cost limit and all of them under the per-object runtime budget.
     static func validate(new: JSONValue, old: JSONValue?, schema: JSONValue) -> [StatusCause] {
         var run = Run()
-        run.validateNode(new, old: old, schema: schema, path: "")
+        run.validateNode(new, old: old, schema: schema, path: "", correlation: Correlation(correlated: old != nil))
         return run.causes
     }
 
+    /// How a node relates to the old object for ratcheting (apiextensions' ratchetingOptions): a
+    /// correlated node (an object member, an item of a `map` list by its keys) is unchanged when
+    /// equal to its old value (none: it is new); another node (an item of another list, a member
+    /// of an atomic map) when its nearest correlated ancestor is.
+    struct Correlation {
+        var correlated: Bool
+        /// For a node that is not correlated: the nearest correlated ancestor and its old value.
+        var ancestor: (value: JSONValue, old: JSONValue?)?
+
+        func unchanged(_ value: JSONValue, old: JSONValue?) -> Bool {
+            if correlated { return old == value }
+            guard let ancestor, let ancestorOld = ancestor.old else { return false }
+            return ancestorOld == ancestor.value
+        }
+
+        /// A child's: correlated only below a correlated node, when `correlates` (not atomic).
+        func child(correlates: Bool, value: JSONValue, old: JSONValue?) -> Correlation {
+            if correlated && correlates { return Correlation(correlated: true) }
+            let nearest: (value: JSONValue, old: JSONValue?)? = correlated ? (value: value, old: old) : ancestor
+            return Correlation(correlated: false, ancestor: nearest)
+        }
+    }
+
     private struct Run {
+        /// Top-level fields where only transition rules run.
+        var skipping: Set<String> = []
         var causes: [StatusCause] = []
+        var warnings: [String] = []
         var remaining = CELValidation.runtimeBudget
         var exhausted = false
 
-        mutating func validateNode(_ value: JSONValue, old: JSONValue?, schema: JSONValue, path: String) {
+        /// With `unchanged` (inside a skipped field), only the rules using oldSelf run, and only
+        /// where `transitions` (the node's part of the schema's map) shows some.
+        mutating func validateNode(_ value: JSONValue, old: JSONValue?, schema: JSONValue, path: String, correlation: Correlation,
+                                   unchanged: Bool = false, transitions node: TransitionRules? = nil) {
             guard case .object(let s) = schema, !exhausted else { return }
-            if let rules = s["x-kubernetes-validations"]?.arrayValue, !value.isNull {
+            if unchanged, node?.below != true { return }
+            if let rules = s["x-kubernetes-validations"]?.arrayValue, !value.isNull, !unchanged || node?.here == true {
                 for rule in rules {
                     if exhausted { return }
-                    if let cause = evaluate(rule, value: value, old: old, schema: s, path: path) { causes.append(cause) }
+                    if let cause = evaluate(rule, value: value, old: old, schema: s, path: path, correlation: correlation, onlyTransition: unchanged) {
+                        causes.append(cause)
+                    }
                 }
             }
             switch value {
             case .object(let members):
                 let properties = s["properties"]?.objectValue
+                let correlates = s["x-kubernetes-map-type"]?.stringValue != "atomic"
                 for key in members.keys.sorted() {
                     guard let child = members[key] else { continue }
                     let childSchema = properties?[key] ?? s["additionalProperties"]
                     guard let childSchema, childSchema.objectValue != nil else { continue }
-                    validateNode(child, old: old?[key], schema: childSchema, path: FieldPath.child(path, key))
+                    let skip = unchanged || (path.isEmpty && skipping.contains(key))
+                    let childNode = skip ? node?.child(key, isProperty: properties?[key] != nil) : nil
+                    // apiVersion and kind are not ratcheted (both sides show the request's).
+                    let childCorrelation = path.isEmpty && (key == "apiVersion" || key == "kind")
+                        ? Correlation(correlated: false) : correlation.child(correlates: correlates, value: value, old: old)
+                    validateNode(child, old: old?[key], schema: childSchema, path: FieldPath.child(path, key), correlation: childCorrelation,
+                                 unchanged: skip, transitions: childNode)
                 }
             case .array(let items):
                 guard let itemSchema = s["items"] else { return }
                 let oldItems = CELValidation.correlatedOldItems(items, old: old?.arrayValue, schema: s)
+                let itemCorrelation = correlation.child(correlates: s["x-kubernetes-list-type"]?.stringValue == "map", value: value, old: old)
                 for (i, item) in items.enumerated() {
-                    validateNode(item, old: oldItems[i], schema: itemSchema, path: FieldPath.index(path, i))
+                    validateNode(item, old: oldItems[i], schema: itemSchema, path: FieldPath.index(path, i), correlation: itemCorrelation,
+                                 unchanged: unchanged, transitions: node?.items)
                 }
             default:
                 break
             }
         }
 
-        private mutating func evaluate(_ rule: JSONValue, value: JSONValue, old: JSONValue?, schema: [String: JSONValue], path: String) -> StatusCause? {
+        private mutating func evaluate(_ rule: JSONValue, value: JSONValue, old: JSONValue?, schema: [String: JSONValue], path: String,
+                                       correlation: Correlation, onlyTransition: Bool = false) -> StatusCause? {
             guard let source = rule["rule"]?.stringValue else { return nil }
+            if onlyTransition, case .success(let e) = CELProgramCache.shared.program(source), !e.usesOldSelf { return nil }
             var fieldPath = path
             if let extra = rule["fieldPath"]?.stringValue, !extra.isEmpty {
                 fieldPath = path + (path.isEmpty ? String(extra.drop { $0 == "." }) : extra)
@@ -128,12 +211,19 @@ enum CELValidation {
                !evaluated.trimmingCharacters(in: .whitespaces).isEmpty, !evaluated.contains("\n") {
                 message = evaluated
             }
+            let cause: StatusCause
             switch rule["reason"]?.stringValue {
-            case "FieldValueForbidden": return FieldError.forbidden(field, message)
-            case "FieldValueRequired": return FieldError.required(field, message)
-            case "FieldValueDuplicate": return FieldError.duplicate(field, typeName)
-            default: return FieldError.invalid(field, typeName, message)
+            case "FieldValueForbidden": cause = FieldError.forbidden(field, message)
+            case "FieldValueRequired": cause = FieldError.required(field, message)
+            case "FieldValueDuplicate": cause = FieldError.duplicate(field, typeName)
+            default: cause = FieldError.invalid(field, typeName, message)
             }
+            // Ratcheting: only a rule's false result, never a transition rule's, never an evaluation error.
+            if !expr.usesOldSelf, correlation.unchanged(value, old: old) {
+                warnings.append("\(cause.field ?? field): \(cause.message ?? message)")
+                return nil
+            }
+            return cause
         }
     }
 
@@ -145,6 +235,45 @@ enum CELValidation {
         return items.map { item in
             old.first { candidate in keys.allSatisfy { candidate[$0] == item[$0] } }
         }
+    }
+}
+
+/// Where a schema's transition rules are (rules using oldSelf; a rule that does not compile counts,
+/// so its error is always reported): built once per schema, walked beside the values.
+final class TransitionRules: Sendable {
+    /// The schema has x-kubernetes-validations at this node or below (any rule).
+    let anyRule: Bool
+    /// The node itself has one.
+    let here: Bool
+    /// The node or a node below has one.
+    let below: Bool
+    let properties: [String: TransitionRules]
+    let additionalProperties: TransitionRules?
+    let items: TransitionRules?
+
+    init(_ schema: JSONValue) {
+        let s = schema.objectValue ?? [:]
+        let rules = s["x-kubernetes-validations"]?.arrayValue ?? []
+        let here = rules.contains { rule in
+            guard let source = rule["rule"]?.stringValue else { return false }
+            guard case .success(let expr) = CELProgramCache.shared.program(source) else { return true }
+            return expr.usesOldSelf
+        }
+        let properties = (s["properties"]?.objectValue ?? [:]).mapValues(TransitionRules.init)
+        let additional = s["additionalProperties"].flatMap { $0.objectValue == nil ? nil : TransitionRules($0) }
+        let items = s["items"].map(TransitionRules.init)
+        let children = Array(properties.values) + [additional, items].compactMap { $0 }
+        self.here = here
+        self.properties = properties
+        self.additionalProperties = additional
+        self.items = items
+        below = here || children.contains { $0.below }
+        anyRule = !rules.isEmpty || children.contains { $0.anyRule }
+    }
+
+    /// The node of a member: a declared property's, else additionalProperties'.
+    func child(_ key: String, isProperty: Bool) -> TransitionRules? {
+        isProperty ? properties[key] : additionalProperties
     }
 }
 

@@ -11,8 +11,10 @@ enum SchemaValidation {
     /// Validates an object against a structural schema. Causes carry field paths as the
     /// apiserver writes them (`spec.replicas`, `spec.steps[0].name`) and its reasons/messages.
     /// `apiVersion`, `kind` and `metadata` at the root are not checked against the schema.
-    static func validate(_ object: JSONValue, schema: JSONValue) -> [StatusCause] {
-        var validator = SchemaValidator()
+    /// Fields in `skipping` (top-level, equal to those of an old object that passed against the
+    /// same schema) are not walked: every check below a field depends on that field's value alone.
+    static func validate(_ object: JSONValue, schema: JSONValue, skipping: Set<String> = []) -> [StatusCause] {
+        var validator = SchemaValidator(skipping: skipping)
         var body = object
         var rootSchema = schema
         for key in ["apiVersion", "kind", "metadata"] {

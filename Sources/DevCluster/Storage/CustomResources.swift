@@ -4,8 +4,9 @@ import KubeCore
 extension DevStore {
     /// Kind-specific validation before a write: CRD rules, custom resources against their
     /// schema (pruning, defaults, structural validation, CEL). Returns the 422 causes; throws the
-    /// Strict-validation 400 itself. Unknown-field warnings are appended to `warnings`.
-    func validate(_ info: ResourceInfo, _ object: inout JSONValue, old: JSONValue?, opts: WriteOptions, warnings: inout [String]) throws -> [StatusCause] {
+    /// Strict-validation 400 itself. Unknown-field warnings are appended to `warnings`. A custom
+    /// object that passes sets `celCost` (for `commit` to remember it, see `ValidationMemo`).
+    func validate(_ info: ResourceInfo, _ object: inout JSONValue, old: JSONValue?, opts: WriteOptions, warnings: inout [String], celCost: inout Int64?) throws -> [StatusCause] {
         if info.storageKey == ResourceCatalog.crdStorageKey {
             let name = object[path: ["metadata", "name"]]?.stringValue
             let others = (objects[ResourceCatalog.crdStorageKey] ?? [:]).values.filter { $0[path: ["metadata", "name"]]?.stringValue != name }
@@ -19,10 +20,22 @@ extension DevStore {
             return BuiltinValidation.validate(info, object)
         }
         guard let version = catalog.custom[info.gvr], let schema = version.schema else { return [] }
-        try reportUnknownFields(SchemaValidation.prune(&object, schema: schema), opts: opts, warnings: &warnings)
-        SchemaValidation.applyDefaults(&object, schema: schema)
-        let causes = SchemaValidation.validate(object, schema: schema)
-        return causes + CELValidation.causes(after: causes, new: object, old: old, schema: schema)
+        // Top-level fields equal to those of the remembered old object were pruned and defaulted
+        // then: pruning and defaulting them again changes nothing, so they stay out of that walk.
+        let equal = validationMemo.equalFields(schema: schema, new: object, old: old)
+        var rest = object
+        for key in equal.keys { rest[key] = nil }
+        try reportUnknownFields(SchemaValidation.prune(&rest, schema: schema), opts: opts, warnings: &warnings)
+        SchemaValidation.applyDefaults(&rest, schema: schema)
+        for (key, value) in equal { rest[key] = value }
+        object = rest
+        let unchanged = validationMemo.unchanged(info.gvr, schema: schema, new: object, old: old, known: Set(equal.keys))
+        let causes = SchemaValidation.validate(object, schema: schema, skipping: unchanged.keys)
+        let cel = CELValidation.causes(after: causes, new: object, old: old, schema: schema, unchanged: unchanged)
+        warnings += cel.warnings
+        // Remembered only when every rule passed (a ratcheted failure would be warned again).
+        if causes.isEmpty && cel.causes.isEmpty && cel.warnings.isEmpty { celCost = cel.cost }
+        return causes + cel.causes
     }
 
     /// Dropped unknown fields: a 400 with `fieldValidation=Strict`, `Warning` headers with Warn

@@ -82,7 +82,8 @@ extension DevStore {
         try BuiltinDefaults.prepareCreate(&object, resource: info.gvr) { Array((objects[info.storageKey] ?? [:]).values) }
 
         var warnings: [String] = []
-        causes = try validate(info, &object, old: nil, opts: opts, warnings: &warnings)
+        var celCost: Int64?
+        causes = try validate(info, &object, old: nil, opts: opts, warnings: &warnings, celCost: &celCost)
         if !causes.isEmpty { throw APIErrors.invalid(info, name, causes) }
         if let manager = opts.fieldManager, !opts.managedFieldsHandled {
             object = ServerSideApply.recordUpdate(old: nil, new: object, manager: manager, subresource: nil, now: opts.now)
@@ -92,7 +93,7 @@ extension DevStore {
         if opts.dryRun {
             return WriteResult(object: present(object, info), warnings: warnings, created: true)
         }
-        let stored = try commit(info, key: key, new: object, old: nil)
+        let stored = try commit(info, key: key, new: object, old: nil, celCost: celCost)
         return WriteResult(object: present(stored, info), warnings: warnings, created: true)
     }
 
@@ -169,7 +170,8 @@ extension DevStore {
         ObjectRules.prepareUpdate(info, &object, old: old)
         BuiltinDefaults.prepareUpdate(&object, old: old, resource: info.gvr)
         var warnings: [String] = []
-        let causes = try validate(info, &object, old: old, opts: opts, warnings: &warnings)
+        var celCost: Int64?
+        let causes = try validate(info, &object, old: old, opts: opts, warnings: &warnings, celCost: &celCost)
         if !causes.isEmpty { throw APIErrors.invalid(info, name, causes) }
         // Compared after pruning and schema defaults, as kube-apiserver does: an update that only
         // omits a defaulted field is the same spec and keeps the generation.
@@ -193,7 +195,7 @@ extension DevStore {
             afterRemoval(info, removed)
             return WriteResult(object: present(removed, info), warnings: warnings)
         }
-        let stored = try commit(info, key: key, new: object, old: old)
+        let stored = try commit(info, key: key, new: object, old: old, celCost: celCost)
         if info.storageKey == ResourceCatalog.namespacesKey, stored[path: ["metadata", "deletionTimestamp"]] != nil,
            let gone = try finishNamespaceIfEmpty(name) {
             return WriteResult(object: present(gone, info), warnings: warnings)
@@ -216,8 +218,9 @@ extension DevStore {
     /// Assigns the next resourceVersion, queues it on the durable log (group commit; callers
     /// acknowledge only after `awaitDurable()`) and notifies watchers. `new == nil` removes.
     /// Returns the stored object (for removals: the last state with the removal's resourceVersion).
+    /// `celCost` is set for a custom object that was validated (see `ValidationMemo`).
     @discardableResult
-    func commit(_ info: ResourceInfo, key: String, new: JSONValue?, old: JSONValue?) throws -> JSONValue {
+    func commit(_ info: ResourceInfo, key: String, new: JSONValue?, old: JSONValue?, celCost: Int64? = nil) throws -> JSONValue {
         let rv = currentRV + 1
         var object = new ?? old ?? .emptyObject
         object[path: ["metadata", "resourceVersion"]] = .string(String(rv))
@@ -234,6 +237,9 @@ extension DevStore {
         let gvr = catalog.primary(storageKey: info.storageKey)?.gvr ?? info.gvr
         if info.storageKey == ResourceCatalog.crdStorageKey {
             catalog = ResourceCatalog(crds: Array((objects[ResourceCatalog.crdStorageKey] ?? [:]).values))
+            validationMemo.reset()
+        } else if info.isCustom {
+            validationMemo.record(new == nil ? nil : object, removed: new == nil ? old : nil, celCost: celCost)
         }
         publish(StoreEvent(kind: kind, resource: gvr, object: object, resourceVersion: rv), previous: old)
         logger.debug("\(kind.rawValue)", metadata: [

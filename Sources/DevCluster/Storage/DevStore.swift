@@ -45,6 +45,8 @@ public actor DevStore: ObjectStore {
     var watchers: [Int: Watcher] = [:]
     var nextWatcherID = 0
     var catalog: ResourceCatalog
+    /// Custom objects as last validated, for updates that leave fields unchanged.
+    var validationMemo = ValidationMemo()
     let log: DurableLog?
     let options: StoreOptions
     let logger: Logger

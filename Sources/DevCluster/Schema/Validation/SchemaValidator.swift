@@ -7,6 +7,8 @@ import Synchronization
 /// messages kube-openapi writes (`spec.replicas in body must be of type integer: "string"`).
 struct SchemaValidator {
     var causes: [StatusCause] = []
+    /// Top-level fields not descended into (equal to those of an old object that passed).
+    var skipping: Set<String> = []
 
     mutating func validate(_ value: JSONValue, schema: JSONValue, path: String) {
         guard case .object(let s) = schema else { return }
@@ -143,6 +145,7 @@ struct SchemaValidator {
         let properties = s["properties"]?.objectValue ?? [:]
         for key in members.keys.sorted() {
             guard let child = members[key] else { continue }
+            if path.isEmpty, skipping.contains(key) { continue }
             if let propSchema = properties[key] {
                 validate(child, schema: propSchema, path: FieldPath.child(path, key))
             } else if let additional = s["additionalProperties"], additional.objectValue != nil {
