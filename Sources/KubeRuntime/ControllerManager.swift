@@ -16,6 +16,8 @@ public struct ManagerOptions: Sendable {
     public var healthProbeBindAddress: String?
     /// `reportingController` of Events.
     public var reportingController: String = "sextant"
+    /// The Event recorder's queue and its own send budget (`EventRecorder.Options`).
+    public var events = EventRecorder.Options()
 
     public init(leaderElection: LeaderElectionConfig? = nil, metricsBindAddress: String? = nil, healthProbeBindAddress: String? = nil) {
         self.leaderElection = leaderElection
@@ -45,7 +47,7 @@ public final class ControllerManager: ServiceLifecycle.Service, Sendable {
         self.options = options
         self.registry = registry
         self.logger = logger
-        self.recorder = EventRecorder(client: client, reportingController: options.reportingController)
+        self.recorder = EventRecorder(client: client, reportingController: options.reportingController, options: options.events)
         if let config = options.leaderElection {
             let elector = LeaderElector(client: client, config: config, logger: logger)
             self.elector = elector

@@ -63,6 +63,12 @@ struct ControllerCommand: AsyncParsableCommand {
     @Option(help: "Burst of the operator's client-side rate limit.")
     var kubeApiBurst: Int = ClientConfiguration.controllerBurst
 
+    @Option(help: "Events sent per second at most, from their own queue (past the queue's 1,000 waiting Events, new ones are dropped and counted in sextant_events_dropped_total).")
+    var eventQps: Double = EventRecorder.Options().qps
+
+    @Option(help: "Burst of the Event budget.")
+    var eventBurst: Int = EventRecorder.Options().burst
+
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel = "info"
 
@@ -78,6 +84,7 @@ struct ControllerCommand: AsyncParsableCommand {
         }
         if workers < 1 { throw ValidationError("--workers must be at least 1") }
         if kubeApiQps <= 0 || kubeApiBurst < 1 { throw ValidationError("--kube-api-qps must be > 0 and --kube-api-burst at least 1") }
+        if eventQps <= 0 || eventBurst < 1 { throw ValidationError("--event-qps must be > 0 and --event-burst at least 1") }
         // client-go's rules: leaseDuration > renewDeadline > retryPeriod (with jitter 1.2) > 0.
         guard leaderElectionRetryPeriod > 0, leaderElectionRenewDeadline > leaderElectionRetryPeriod * 1.2,
               leaderElectionLeaseDuration > leaderElectionRenewDeadline else {
@@ -112,6 +119,8 @@ struct ControllerCommand: AsyncParsableCommand {
 
         var options = ManagerOptions(
             metricsBindAddress: metricsBindAddress, healthProbeBindAddress: healthProbeBindAddress)
+        options.events.qps = eventQps
+        options.events.burst = eventBurst
         if leaderElect {
             let host = ProcessInfo.processInfo.hostName
             let identity = "\(host)_\(UUID().uuidString.lowercased())"

@@ -82,6 +82,21 @@ struct EventCorrelatorTests {
         #expect(c.observe(Self.occurrence(), now: t0) { "retry" } == .create(eventName: "retry", note: "step a started"))
     }
 
+    @Test("the manager's recorder uses ManagerOptions.events (the controller's --event-qps/--event-burst): its queue bound holds")
+    func managerPassesEventOptions() async throws {
+        let client = try KubeClient(configuration: ClientConfiguration(server: "https://127.0.0.1:1"))
+        var options = ManagerOptions()
+        options.events.queueCapacity = 3
+        let manager = ControllerManager(client: client, options: options)
+        for i in 0..<50 {
+            manager.recorder.publish(regarding: ObjectReference(kind: "MLPipeline", namespace: "ns", name: "p\(i)", uid: "u\(i)"),
+                                     type: .normal, reason: "StepStarted", action: "Reconcile", note: "n")
+        }
+        // With the default queue (1,000) none of the 50 would be dropped.
+        #expect(manager.recorder.droppedCount == 47)
+        try await client.shutdown()
+    }
+
     @Test("publish never blocks: with the recorder not sending, a full queue drops and counts")
     func fullQueueDrops() async throws {
         let client = try KubeClient(configuration: ClientConfiguration(server: "https://127.0.0.1:1"))
