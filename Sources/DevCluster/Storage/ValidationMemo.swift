@@ -46,14 +46,17 @@ struct ValidationMemo: Sendable {
         transitionRules = [:]
     }
 
-    /// The top-level fields (not metadata) of `new` equal to those of `old`: their schema checks
-    /// and value-only rules would repeat a pass (transition rules still run; see `CELValidation`).
     /// The top-level schema fields (not metadata) of `new` equal to those of `old`, when `old` is
-    /// the version that was validated (else none).
+    /// the version that was validated (else none): their schema checks and value-only rules would
+    /// repeat a pass (transition rules still run; see `CELValidation`).
     func equalFields(schema: JSONValue, new: JSONValue, old: JSONValue?) -> [String: JSONValue] {
         guard let old, entry(for: old) != nil, case .object(let members) = new else { return [:] }
-        let properties = schema["properties"]?.objectValue ?? [:]
-        return members.filter { key, value in key != "metadata" && properties[key] != nil && old[key] == value }
+        return members.filter { Self.isUnchangedField($0.key, $0.value, old: old, schema: schema) }
+    }
+
+    /// A top-level field of the schema, not metadata, with the same value in `old`.
+    private static func isUnchangedField(_ key: String, _ value: JSONValue, old: JSONValue, schema: JSONValue) -> Bool {
+        key != "metadata" && schema["properties"]?[key] != nil && old[key] == value
     }
 
     /// Without `old` (or an entry for it): nothing is unchanged, only the schema's rule map is given.
@@ -70,12 +73,10 @@ struct ValidationMemo: Sendable {
         guard let old, let prior = entry(for: old), case .object(let members) = new else {
             return CELValidation.UnchangedSubtrees(transitions: rules)
         }
-        let priorCost = prior.celCost
-        let properties = schema["properties"]?.objectValue ?? [:]
         var keys = known
-        for (key, value) in members where !known.contains(key) && key != "metadata" && properties[key] != nil && old[key] == value {
+        for (key, value) in members where !known.contains(key) && Self.isUnchangedField(key, value, old: old, schema: schema) {
             keys.insert(key)
         }
-        return CELValidation.UnchangedSubtrees(keys: keys, priorCost: priorCost, transitions: rules)
+        return CELValidation.UnchangedSubtrees(keys: keys, priorCost: prior.celCost, transitions: rules)
     }
 }
